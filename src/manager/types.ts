@@ -1,0 +1,76 @@
+import type { KubernetesListObject, KubernetesObject, V1Pod } from '@kubernetes/client-node';
+
+/**
+ * Registers the objects that pods reference and serves them. The
+ * counterpart of the kubelet's `manager.Manager`.
+ */
+export interface Manager {
+  /** The object `namespace/name`; rejects when no registered pod references it. */
+  getObject(namespace: string, name: string): Promise<KubernetesObject>;
+  /** Registers every object the pod references. Idempotent; re-registering an updated pod moves its references. */
+  registerPod(pod: V1Pod): void;
+  /** Drops the pod's references. Idempotent; unknown pods are ignored. */
+  unregisterPod(pod: V1Pod): void;
+}
+
+/**
+ * A reference-counted object cache behind a Manager. References are counted
+ * per referrer (`referencedFrom`, the UID of the referencing pod): an object
+ * stays while any referrer holds a reference, and a delete from a referrer
+ * that holds none is a no-op.
+ */
+export interface Store {
+  addReference(namespace: string, name: string, referencedFrom?: string): void;
+  deleteReference(namespace: string, name: string, referencedFrom?: string): void;
+  get(namespace: string, name: string): Promise<KubernetesObject>;
+}
+
+export interface GetOptions {
+  /** "0" asks the API server to answer from its cache (any version, cheap). */
+  resourceVersion?: string;
+}
+
+/** Fetches one object; rejects with a StatusError (404 NotFound, ...) on API errors. */
+export type GetObjectFunc = (namespace: string, name: string, options: GetOptions) => Promise<KubernetesObject>;
+
+/** The TTL in milliseconds, or undefined when none is set (the store's default applies). */
+export type GetObjectTTLFunc = () => number | undefined | Promise<number | undefined>;
+
+/** Query parameters of a list or watch request, as the API server names them. */
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+  timeoutSeconds?: number;
+  allowWatchBookmarks?: boolean;
+  limit?: number;
+  continue?: string;
+  sendInitialEvents?: boolean;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+export interface WatchEvent {
+  type: WatchEventType;
+  /** The object; a V1Status for ERROR. */
+  object: KubernetesObject;
+}
+
+/** Lists objects of one resource in a namespace. */
+export type ListObjectFunc = (
+  namespace: string,
+  options: ListOptions,
+  signal?: AbortSignal,
+) => Promise<KubernetesListObject<KubernetesObject>>;
+
+/**
+ * Watches objects of one resource in a namespace. The watch ends when the
+ * iterable ends (the server closed it) or the signal aborts; a connection
+ * failure is thrown from the iterator.
+ */
+export type WatchObjectFunc = (
+  namespace: string,
+  options: ListOptions,
+  signal: AbortSignal,
+) => AsyncIterable<WatchEvent> | Promise<AsyncIterable<WatchEvent>>;
