@@ -51,9 +51,16 @@ export function newNotFound(gr: GroupResource, name: string): StatusError {
   });
 }
 
-function statusOf(err: unknown): { code: number; reason: string } | undefined {
-  if (err instanceof StatusError) return { code: err.code, reason: err.reason };
+/** The StatusError in `err` or its chain of causes (wrapping keeps predicates working). */
+export function findStatusError(err: unknown): StatusError | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof StatusError) return e;
+  }
   return undefined;
+}
+
+function statusOf(err: unknown): { code: number; reason: string } | undefined {
+  return findStatusError(err);
 }
 
 function hasReasonOrCode(err: unknown, reason: string, code: number): boolean {
@@ -111,7 +118,8 @@ export function isServerTimeout(err: unknown): boolean {
 }
 /** The server cannot serve a resourceVersion that far ahead (ResourceVersionTooLarge cause). */
 export function isResourceVersionTooLarge(err: unknown): boolean {
-  if (!(err instanceof StatusError)) return false;
-  if (err.status.details?.causes?.some((c) => c.reason === 'ResourceVersionTooLarge') === true) return true;
-  return isTimeout(err) && err.message.includes('Too large resource version');
+  const status = findStatusError(err);
+  if (status === undefined) return false;
+  if (status.status.details?.causes?.some((c) => c.reason === 'ResourceVersionTooLarge') === true) return true;
+  return isTimeout(status) && status.message.includes('Too large resource version');
 }

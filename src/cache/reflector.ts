@@ -1,0 +1,256 @@
+import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import type { ListOptions, WatchEvent } from '../manager/types.ts';
+import { realClock, type Clock } from '../util/clock.ts';
+import { sleep } from '../util/sleep.ts';
+import {
+  StatusError,
+  findStatusError,
+  isResourceExpired,
+  isResourceVersionTooLarge,
+  isTooManyRequests,
+} from '../util/status-error.ts';
+import { Backoff, type BackoffOptions } from './backoff.ts';
+
+/** What a reflector writes into: the write half of a store. */
+export interface ReflectorStore {
+  /** The full state after a list; `resourceVersion` is the list's. */
+  replace(objects: KubernetesObject[], resourceVersion: string): void;
+  add(object: KubernetesObject): void;
+  update(object: KubernetesObject): void;
+  /** `object` is the last state of the deleted object. */
+  delete(object: KubernetesObject): void;
+}
+
+export type ReflectorListFunc = (options: ListOptions, signal: AbortSignal) => Promise<KubernetesListObject<KubernetesObject>>;
+export type ReflectorWatchFunc = (
+  options: ListOptions,
+  signal: AbortSignal,
+) => AsyncIterable<WatchEvent> | Promise<AsyncIterable<WatchEvent>>;
+
+export interface ReflectorOptions {
+  /** Names what is reflected, for error messages: `secrets "ns"/"name"`. */
+  name: string;
+  list: ReflectorListFunc;
+  watch: ReflectorWatchFunc;
+  store: ReflectorStore;
+  /** @default realClock */
+  clock?: Clock;
+  backoff?: BackoffOptions;
+  /** Source of randomness for jitter and watch timeouts. @default Math.random */
+  random?: () => number;
+  /** Watches ask for a server timeout uniform in [min, 2 x min). @default 300_000 (5 min) */
+  minWatchTimeoutMs?: number;
+  /** Page size of lists served from the watch cache (resourceVersion "" or "0"). @default 500 */
+  pageSize?: number;
+  /** Hears every error the loop recovers from (it always goes on). */
+  onError?: (error: ReflectorError) => void;
+}
+
+/** An error the reflector recovered from, with where it happened. */
+export class ReflectorError extends Error {
+  override readonly name = 'ReflectorError';
+  readonly phase: 'list' | 'watch';
+  constructor(reflectorName: string, phase: 'list' | 'watch', cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`${reflectorName}: ${phase} failed: ${reason}`, { cause });
+    this.phase = phase;
+  }
+}
+
+/** A watch that ended within a second without any event: treated as a failure, so a flapping server is backed off. */
+const veryShortWatchMs = 1_000;
+
+/**
+ * Keeps a store equal to the server's state of what `list`/`watch` select:
+ * list, then watch from the list's resourceVersion with bookmarks; re-watch
+ * when a watch ends; relist after a 410 Expired or any other failure. Restarts
+ * of the list-and-watch cycle are paced by exponential backoff with jitter,
+ * and the loop never ends on an error: only the abort signal stops it.
+ */
+export class Reflector {
+  readonly #o: ReflectorOptions;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #backoff: Backoff;
+  #lastSyncResourceVersion = '';
+  #resourceVersionUnavailable = false;
+  #lastError: ReflectorError | undefined;
+
+  constructor(options: ReflectorOptions) {
+    this.#o = options;
+    this.#clock = options.clock ?? realClock;
+    this.#random = options.random ?? Math.random;
+    this.#backoff = new Backoff(this.#clock, options.backoff, this.#random);
+    const minTimeout = options.minWatchTimeoutMs ?? 300_000;
+    if (!Number.isFinite(minTimeout) || minTimeout < 1_000) {
+      throw new TypeError(`Reflector: minWatchTimeoutMs must be at least 1000, got ${String(minTimeout)}`);
+    }
+  }
+
+  /** The resourceVersion of the last list or event applied; "" before the first list. */
+  get lastSyncResourceVersion(): string {
+    return this.#lastSyncResourceVersion;
+  }
+
+  /** The last error recovered from, cleared by the next successful list. */
+  get lastError(): ReflectorError | undefined {
+    return this.#lastError;
+  }
+
+  /** Runs until `signal` aborts; never rejects. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.#listAndWatch(signal);
+      } catch (err) {
+        if (signal.aborted) break;
+        this.#report(err);
+      }
+      if (!(await sleep(this.#clock, this.#backoff.next(), signal))) break;
+    }
+  }
+
+  #report(err: unknown): void {
+    const error = err instanceof ReflectorError ? err : new ReflectorError(this.#o.name, 'watch', err);
+    this.#lastError = error;
+    try {
+      this.#o.onError?.(error);
+    } catch {
+      // A throwing error hook must not stop the loop.
+    }
+  }
+
+  async #listAndWatch(signal: AbortSignal): Promise<void> {
+    await this.#list(signal);
+    if (signal.aborted) return;
+    await this.#watchLoop(signal);
+  }
+
+  #relistResourceVersion(): string {
+    if (this.#resourceVersionUnavailable) return '';
+    return this.#lastSyncResourceVersion === '' ? '0' : this.#lastSyncResourceVersion;
+  }
+
+  async #list(signal: AbortSignal): Promise<void> {
+    let list: { items: KubernetesObject[]; resourceVersion: string };
+    try {
+      list = await this.#listAll(this.#relistResourceVersion(), signal);
+    } catch (err) {
+      if (signal.aborted) return;
+      if (!(isResourceExpired(err) || isResourceVersionTooLarge(err))) throw new ReflectorError(this.#o.name, 'list', err);
+      // The version we asked for is gone (or ahead of this server): read the
+      // current state at once, consistently.
+      this.#resourceVersionUnavailable = true;
+      try {
+        list = await this.#listAll('', signal);
+      } catch (retryErr) {
+        if (signal.aborted) return;
+        throw new ReflectorError(this.#o.name, 'list', retryErr);
+      }
+    }
+    if (signal.aborted) return;
+    this.#resourceVersionUnavailable = false;
+    this.#lastError = undefined;
+    this.#o.store.replace(list.items, list.resourceVersion);
+    this.#lastSyncResourceVersion = list.resourceVersion;
+  }
+
+  async #listAll(resourceVersion: string, signal: AbortSignal): Promise<{ items: KubernetesObject[]; resourceVersion: string }> {
+    const paged = resourceVersion === '' || resourceVersion === '0';
+    const first: ListOptions = { resourceVersion };
+    if (paged) first.limit = this.#o.pageSize ?? 500;
+    const items: KubernetesObject[] = [];
+    let page = await this.#o.list(first, signal);
+    for (;;) {
+      if (!Array.isArray(page.items)) throw new TypeError('list response has no items array');
+      items.push(...page.items);
+      // Wire JSON says `continue`; client-node's deserialised models say `_continue`.
+      const meta: { continue?: string; _continue?: string } | undefined = page.metadata;
+      const next = meta?.continue ?? meta?._continue;
+      if (next === undefined || next === '') break;
+      try {
+        page = await this.#o.list({ continue: next, limit: first.limit ?? 500 }, signal);
+      } catch (err) {
+        if (!isResourceExpired(err)) throw err;
+        // The continue token expired: one full list without a limit instead.
+        items.length = 0;
+        page = await this.#o.list({ resourceVersion }, signal);
+      }
+    }
+    const rv = page.metadata?.resourceVersion;
+    if (typeof rv !== 'string' || rv === '') throw new TypeError('list response has no metadata.resourceVersion');
+    return { items, resourceVersion: rv };
+  }
+
+  async #watchLoop(signal: AbortSignal): Promise<void> {
+    const minTimeoutMs = this.#o.minWatchTimeoutMs ?? 300_000;
+    while (!signal.aborted) {
+      const timeoutSeconds = Math.floor((minTimeoutMs * (1 + this.#random())) / 1000);
+      const options: ListOptions = {
+        resourceVersion: this.#lastSyncResourceVersion,
+        allowWatchBookmarks: true,
+        timeoutSeconds,
+      };
+      const startedAt = this.#clock.now();
+      let events = 0;
+      try {
+        const stream = await this.#o.watch(options, signal);
+        for await (const event of stream) {
+          if (signal.aborted) return;
+          this.#apply(event);
+          events++;
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        if (isRetriableWatchError(err)) {
+          // Overloaded or not listening: wait, then watch again from where we were.
+          this.#report(new ReflectorError(this.#o.name, 'watch', err));
+          const retryAfterMs = (findStatusError(err)?.retryAfterSeconds ?? 0) * 1000;
+          if (!(await sleep(this.#clock, Math.max(this.#backoff.next(), retryAfterMs), signal))) return;
+          continue;
+        }
+        // 410 Expired or anything else: the caller backs off, then relists.
+        throw new ReflectorError(this.#o.name, 'watch', err);
+      }
+      if (signal.aborted) return;
+      if (events === 0 && this.#clock.now() - startedAt < veryShortWatchMs) {
+        throw new ReflectorError(this.#o.name, 'watch', new Error('very short watch: the server closed it at once without events'));
+      }
+      // A clean end (server timeout): watch again at once from the last version.
+    }
+  }
+
+  #apply(event: WatchEvent): void {
+    if (event === null || typeof event !== 'object' || event.object === null || typeof event.object !== 'object') {
+      throw new TypeError('watch event without an object');
+    }
+    if (event.type === 'ERROR') throw new StatusError(event.object);
+    const rv = event.object.metadata?.resourceVersion;
+    switch (event.type) {
+      case 'ADDED':
+        this.#o.store.add(event.object);
+        break;
+      case 'MODIFIED':
+        this.#o.store.update(event.object);
+        break;
+      case 'DELETED':
+        this.#o.store.delete(event.object);
+        break;
+      case 'BOOKMARK':
+        break;
+      default:
+        // Unknown event types are skipped, as client-go does.
+        return;
+    }
+    if (typeof rv === 'string' && rv !== '') this.#lastSyncResourceVersion = rv;
+  }
+}
+
+/** Errors after which a watch is retried from the same version: 429 and a refused connection. */
+export function isRetriableWatchError(err: unknown): boolean {
+  if (isTooManyRequests(err)) return true;
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if ((e as NodeJS.ErrnoException).code === 'ECONNREFUSED') return true;
+  }
+  return false;
+}

@@ -1,0 +1,50 @@
+/** The key of an object in a namespace. */
+export function objectKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+/** Rejects what cannot name a namespaced object, naming the bad argument. */
+export function checkObjectName(namespace: unknown, name: unknown): void {
+  if (typeof namespace !== 'string' || namespace === '') {
+    throw new TypeError(`namespace must be a non-empty string, got ${describe(namespace)}`);
+  }
+  if (typeof name !== 'string' || name === '') {
+    throw new TypeError(`name must be a non-empty string, got ${describe(name)}`);
+  }
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/** Where a reference comes from when the caller does not say. */
+export const anonymousReferrer = '';
+
+/**
+ * Reference counts of one object, kept per referrer (the UID of the pod that
+ * holds them), so that a referrer can only drop references it added.
+ */
+export class ReferenceCounts {
+  readonly #counts = new Map<string, number>();
+
+  add(referrer: string): void {
+    this.#counts.set(referrer, (this.#counts.get(referrer) ?? 0) + 1);
+  }
+
+  /** Drops one reference of `referrer`; a referrer holding none is a no-op. */
+  delete(referrer: string): void {
+    const count = this.#counts.get(referrer);
+    if (count === undefined) return;
+    if (count <= 1) this.#counts.delete(referrer);
+    else this.#counts.set(referrer, count - 1);
+  }
+
+  get empty(): boolean {
+    return this.#counts.size === 0;
+  }
+
+  /** The referrers holding at least one reference. */
+  referrers(): string[] {
+    return [...this.#counts.keys()];
+  }
+}

@@ -1,0 +1,5 @@
+// Entry point `kube-object-manager/testing`: what tests of code built on the
+// library need to drive it without a cluster or real time.
+export { FakeClock } from './util/fake-clock.ts';
+export { FakeObjectSource, type RecordedCall } from './testing/fake-source.ts';
+export { WatchStream } from './testing/watch-stream.ts';
