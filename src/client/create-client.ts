@@ -1,0 +1,207 @@
+import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import type { ListOptions, WatchEvent } from '../manager/types.ts';
+import type { Clock } from '../util/clock.ts';
+import { realClock } from '../util/clock.ts';
+import { CredentialReader } from './credentials.ts';
+import { ClientClosedError, ConnectionError } from './errors.ts';
+import { getQuery, listQuery, resourcePath, validateResourceName } from './query.ts';
+import { statusErrorFromResponse } from './status.ts';
+import { Transport } from './transport.ts';
+import type { TransportResponse, TransportStats } from './transport.ts';
+import type { Client, ResourceClient } from './types.ts';
+import { DEFAULT_MAX_EVENT_BYTES } from './watch-decoder.ts';
+import { watchStream } from './watch-stream.ts';
+
+export interface ClientOptions {
+  /** Source of time for retries, stall detection and idle connections. @default realClock */
+  clock?: Clock;
+  /**
+   * A watch that receives no byte (not even a bookmark: kube-apiserver sends
+   * one about every minute when asked) for this long is stopped and its
+   * iterator throws WatchStalledError, so the reflector starts over.
+   * @default 330_000 (5.5 minutes)
+   */
+  stallTimeoutMs?: number;
+  /** @default 'kube-object-manager/0.1.0' */
+  userAgent?: string;
+  /** Upper bound on streams per HTTP/2 connection; the server's SETTINGS limit applies when lower. @default unlimited */
+  maxStreamsPerConnection?: number;
+  /** true: HTTP/2 only; false: HTTP/1.1 only; unset: HTTP/2 when the server offers it through ALPN. */
+  http2?: boolean;
+  /** An HTTP/2 connection left with no stream for this long is closed. @default 90_000 */
+  idleConnectionTimeoutMs?: number;
+  /** How many times a get or list answered 429 (or 5xx) with Retry-After is retried. @default 3 */
+  maxRetries?: number;
+  /** Longest watch event line accepted. @default 64 MiB */
+  maxEventBytes?: number;
+}
+
+/** Connection counts, for monitoring and tests. */
+export interface ClientStats extends TransportStats {
+  /** http2Connections + http1Sockets. */
+  connections: number;
+}
+
+/** The Client createClient returns, with its connection counts. */
+export interface KubeClient extends Client {
+  stats(): ClientStats;
+}
+
+const DEFAULT_STALL_TIMEOUT_MS = 330_000;
+const DEFAULT_IDLE_CONNECTION_TIMEOUT_MS = 90_000;
+const DEFAULT_MAX_RETRIES = 3;
+/** Bound on an error body read into memory (a Status is a few hundred bytes). */
+const MAX_ERROR_BODY_BYTES = 1024 * 1024;
+
+function positive(name: string, value: number | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min) {
+    throw new TypeError(`createClient: options.${name} must be a number >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+async function readBody(response: TransportResponse, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      response.destroy();
+      break;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function wait(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      clock.clearTimeout(handle);
+      reject(signal?.reason as Error);
+    };
+    const handle = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function emptyWatch(): AsyncIterable<WatchEvent> {
+  return (async function* () {})();
+}
+
+/**
+ * A client for the API server of `kubeConfig`'s current context. TLS
+ * settings, client certificates, bearer tokens and exec plugins all come
+ * from the KubeConfig and are read again for every request, so rotated
+ * credentials are used as client-node hands them out. Requests to one
+ * server with one TLS identity share HTTP/2 connections (new ones are
+ * opened only when the server's concurrent-stream limit is reached);
+ * servers without HTTP/2 get HTTP/1.1 with keep-alive, one socket per
+ * watch. Throws a TypeError for invalid options and an Error when the
+ * KubeConfig has no current cluster.
+ */
+export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}): KubeClient {
+  const clock = options.clock ?? realClock;
+  const stallTimeoutMs = positive('stallTimeoutMs', options.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS);
+  const maxRetries = positive('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES, 0);
+  const maxEventBytes = positive('maxEventBytes', options.maxEventBytes, DEFAULT_MAX_EVENT_BYTES, 1024);
+  const userAgent = options.userAgent ?? 'kube-object-manager/0.1.0';
+  if (typeof userAgent !== 'string' || userAgent === '') throw new TypeError('createClient: options.userAgent must be a non-empty string');
+  if (options.http2 !== undefined && typeof options.http2 !== 'boolean') throw new TypeError('createClient: options.http2 must be a boolean');
+  if (kubeConfig.getCurrentCluster() === null) {
+    throw new Error(`createClient: the KubeConfig has no current cluster (current-context ${JSON.stringify(kubeConfig.getCurrentContext())})`);
+  }
+  const transport = new Transport({
+    clock,
+    http2: options.http2,
+    maxStreamsPerConnection: positive('maxStreamsPerConnection', options.maxStreamsPerConnection, Infinity),
+    idleConnectionTimeoutMs: positive('idleConnectionTimeoutMs', options.idleConnectionTimeoutMs, DEFAULT_IDLE_CONNECTION_TIMEOUT_MS),
+  });
+  const credentials = new CredentialReader(kubeConfig);
+  let closed = false;
+
+  async function send(path: string, signal: AbortSignal | undefined, accept = 'application/json'): Promise<TransportResponse> {
+    if (closed) throw new ClientClosedError('the client is closed');
+    const current = await credentials.read();
+    const headers = { accept, 'user-agent': userAgent, ...current.headers };
+    const request = { credentials: current, path: current.basePath + path, headers };
+    return transport.request(signal === undefined ? request : { ...request, signal });
+  }
+
+  async function requestJson(path: string, what: string, signal: AbortSignal | undefined): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      const response = await send(path, signal);
+      if (response.status === 200) {
+        let body: Buffer;
+        try {
+          body = await readBody(response, Infinity);
+        } catch (err) {
+          if (signal?.aborted === true) throw signal.reason;
+          throw err instanceof ClientClosedError ? err : new ConnectionError(`${what}: the response broke off`, { cause: err });
+        }
+        try {
+          return JSON.parse(body.toString('utf8'));
+        } catch {
+          throw new Error(`${what}: the server answered 200 with a ${body.length}-byte body that is not JSON`);
+        }
+      }
+      const body = await readBody(response, MAX_ERROR_BODY_BYTES).catch(() => Buffer.alloc(0));
+      const err = statusErrorFromResponse(response.status, response.headers['retry-after'], body, what);
+      const retryAfter = err.retryAfterSeconds;
+      const retriable = (response.status === 429 || response.status >= 500) && response.headers['retry-after'] !== undefined;
+      if (!retriable || retryAfter === undefined || attempt >= maxRetries) throw err;
+      await wait(clock, retryAfter * 1000, signal);
+    }
+  }
+
+  function resource<T extends KubernetesObject = KubernetesObject>(name: string): ResourceClient<T> {
+    validateResourceName(name);
+    const getObject = async (namespace: string, objectName: string, getOptions: { resourceVersion?: string } = {}): Promise<T> => {
+      const path = resourcePath(name, namespace, objectName) + getQuery(getOptions);
+      return (await requestJson(path, `get ${name} "${namespace}/${objectName}"`, undefined)) as T;
+    };
+    const listObject = async (namespace: string, listOptions: ListOptions, signal?: AbortSignal): Promise<KubernetesListObject<KubernetesObject>> => {
+      const path = resourcePath(name, namespace) + listQuery(listOptions ?? {}, false);
+      const list = (await requestJson(path, `list ${name} in "${namespace}"`, signal)) as KubernetesListObject<KubernetesObject>;
+      if (typeof list !== 'object' || list === null || !Array.isArray(list.items)) {
+        throw new Error(`list ${name} in "${namespace}": the server's answer has no items array`);
+      }
+      return list;
+    };
+    const watchObject = async (namespace: string, listOptions: ListOptions, signal: AbortSignal): Promise<AsyncIterable<WatchEvent>> => {
+      const what = `watch ${name} in "${namespace}"`;
+      const path = resourcePath(name, namespace) + listQuery(listOptions ?? {}, true);
+      if (signal.aborted) return emptyWatch();
+      let response: TransportResponse;
+      try {
+        response = await send(path, signal);
+      } catch (err) {
+        if (signal.aborted) return emptyWatch();
+        throw err;
+      }
+      if (response.status !== 200) {
+        const body = await readBody(response, MAX_ERROR_BODY_BYTES).catch(() => Buffer.alloc(0));
+        throw statusErrorFromResponse(response.status, response.headers['retry-after'], body, what);
+      }
+      return watchStream(response, { clock, signal, stallTimeoutMs, maxEventBytes, what });
+    };
+    return { groupResource: { group: '', resource: name }, getObject, listObject, watchObject };
+  }
+
+  return {
+    resource,
+    stats(): ClientStats {
+      const s = transport.stats();
+      return { ...s, connections: s.http2Connections + s.http1Sockets };
+    },
+    async close(): Promise<void> {
+      closed = true;
+      await transport.close();
+    },
+  };
+}
+

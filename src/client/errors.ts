@@ -1,0 +1,28 @@
+/**
+ * Errors the client raises itself (API errors are StatusError). Each has a
+ * stable `code` to match on.
+ */
+
+/** A watch stream line that is not a watch event. The watch ends with it; the reflector relists. */
+export class WatchDecodeError extends Error {
+  override readonly name = 'WatchDecodeError';
+  readonly code = 'KOM_WATCH_MALFORMED';
+}
+
+/** A watch that received no bytes (not even a bookmark) for the stall timeout. */
+export class WatchStalledError extends Error {
+  override readonly name = 'WatchStalledError';
+  readonly code = 'KOM_WATCH_STALLED';
+}
+
+/** A request made after Client.close(), or cut short by it. */
+export class ClientClosedError extends Error {
+  override readonly name = 'ClientClosedError';
+  readonly code = 'KOM_CLIENT_CLOSED';
+}
+
+/** The connection to the API server failed or ended mid-response. `cause` holds the socket or HTTP/2 error. */
+export class ConnectionError extends Error {
+  override readonly name = 'ConnectionError';
+  readonly code = 'KOM_CONNECTION';
+}
