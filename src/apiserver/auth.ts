@@ -1,0 +1,33 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { statusError } from './status.ts';
+import type { StatusError } from '../util/status-error.ts';
+
+/** Paths served without a token, as kube serves health checks to anyone. */
+const publicPaths = new Set(['/healthz', '/livez', '/readyz']);
+
+/**
+ * Checks `Authorization: Bearer <token>`; answers the 401 Status to send, or
+ * undefined when the request may go on.
+ */
+export function checkBearer(path: string, headers: IncomingHttpHeaders, token: string): StatusError | undefined {
+  if (publicPaths.has(path)) return undefined;
+  const header = headers.authorization ?? '';
+  const m = /^Bearer\s+(.+)$/i.exec(header);
+  const given = Buffer.from(m?.[1]?.trim() ?? '');
+  const want = Buffer.from(token);
+  if (given.length === want.length && timingSafeEqual(given, want)) return undefined;
+  return statusError(401, 'Unauthorized', 'Unauthorized');
+}
+
+/** Whether an Accept header allows plain JSON (the only encoding served). */
+export function acceptsJson(accept: string | undefined): boolean {
+  if (accept === undefined || accept.trim() === '') return true;
+  return accept.split(',').some((part) => {
+    const [type = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    if (type === '*/*' || type === 'application/*') return true;
+    if (type !== 'application/json') return false;
+    // Table and aggregated-discovery variants are not served; plain JSON only.
+    return !params.some((p) => p.startsWith('as='));
+  });
+}

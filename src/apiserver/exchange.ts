@@ -1,0 +1,102 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { V1Status } from '@kubernetes/client-node';
+import { statusError, toStatus } from './status.ts';
+import type { WatchSink } from './watch.ts';
+
+/** The part of ServerResponse and Http2ServerResponse used here. */
+interface ResponseLike {
+  readonly headersSent: boolean;
+  readonly destroyed: boolean;
+  readonly writableEnded: boolean;
+  writeHead(code: number, headers: Record<string, string | number>): unknown;
+  write(chunk: string): boolean;
+  end(chunk?: string): unknown;
+  destroy(): unknown;
+  once(event: 'close', fn: () => void): unknown;
+}
+
+/** Largest request body accepted, as kube-apiserver's 3 MiB limit. */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+/**
+ * One HTTP request and its response, the same for HTTP/1.1 and HTTP/2
+ * (Node's compatibility API): JSON answers, Status errors and watch streams.
+ */
+export class Exchange {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingHttpHeaders;
+  readonly #req: IncomingMessage | Http2ServerRequest;
+  readonly #res: ResponseLike;
+  readonly #h2: boolean;
+
+  constructor(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) {
+    this.#req = req;
+    this.#res = res as ResponseLike;
+    this.#h2 = req.httpVersionMajor === 2;
+    this.method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    this.path = url.pathname;
+    this.query = url.searchParams;
+    this.headers = req.headers;
+  }
+
+  /** True once the response has started (headers sent) or the client is gone. */
+  get answered(): boolean {
+    return this.#res.headersSent || this.#res.destroyed;
+  }
+
+  /** Calls `fn` when the client goes away or the response ends. */
+  onClose(fn: () => void): void {
+    this.#res.once('close', fn);
+  }
+
+  /** Reads the body, at most MAX_BODY_BYTES (413 beyond). */
+  async body(): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of this.#req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) throw statusError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  /** Writes a JSON answer. */
+  json(code: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
+    if (this.answered) return;
+    const text = JSON.stringify(body);
+    this.#res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extraHeaders });
+    this.#res.end(text);
+  }
+
+  /** Writes a Status error (with Retry-After when it has retryAfterSeconds). */
+  error(err: unknown): void {
+    const status: V1Status = toStatus(err);
+    const headers: Record<string, string> = {};
+    const retry = status.details?.retryAfterSeconds;
+    if (retry !== undefined && retry > 0) headers['retry-after'] = String(retry);
+    this.json(status.code ?? 500, status, headers);
+  }
+
+  /** Starts a 200 watch stream and answers where its events go. */
+  stream(): WatchSink {
+    const res = this.#res;
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+    if (!this.#h2) (res as unknown as ServerResponse).flushHeaders();
+    return {
+      write: (line) => {
+        if (!res.destroyed && !res.writableEnded) res.write(line);
+      },
+      end: () => {
+        if (!res.destroyed && !res.writableEnded) res.end();
+      },
+      destroy: () => {
+        res.destroy();
+      },
+    };
+  }
+}

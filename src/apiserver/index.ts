@@ -1,0 +1,9 @@
+/**
+ * Entry point `kube-object-manager/apiserver`: an in-memory Kubernetes API
+ * server for core/v1 (namespaces, nodes, pods, secrets, configmaps,
+ * serviceaccounts) that kubectl and @kubernetes/client-node accept, with
+ * inspection and fault injection for tests.
+ */
+export { startApiServer } from './server.ts';
+export type { ApiServer, ApiServerFaults, ApiServerMetrics, ApiServerOptions } from './server.ts';
+export type { FailureFilter, FailureOptions } from './faults.ts';

@@ -1,0 +1,334 @@
+import type { Clock } from '../util/clock.ts';
+import { StatusError } from '../util/status-error.ts';
+import type { Exchange } from './exchange.ts';
+import type { FaultState } from './faults.ts';
+import { patchTypes } from './patch.ts';
+import type { Registry } from './registry.ts';
+import { objectKey, resources } from './resources.ts';
+import type { KObject, ResourceInfo } from './resources.ts';
+import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { badRequest, expired, invalid, methodNotAllowed, statusError, unknownPath } from './status.ts';
+import type { FieldError } from './status.ts';
+import type { WatchHub } from './watch.ts';
+
+/** What the REST layer needs from the server. */
+export interface RestContext {
+  registry: Registry;
+  hub: WatchHub;
+  clock: Clock;
+  faults: FaultState;
+  /** Whether `sendInitialEvents` watches are served (else rejected with 422). */
+  watchList: boolean;
+  countRequest(verb: string, resource: string): void;
+}
+
+/** A parsed /api/v1 path. */
+interface Route {
+  info: ResourceInfo;
+  namespace: string | undefined;
+  name: string | undefined;
+  subresource: string | undefined;
+  legacyWatch: boolean;
+}
+
+function parseRoute(segments: string[]): Route {
+  let segs = segments;
+  let legacyWatch = false;
+  if (segs[0] === 'watch') {
+    legacyWatch = true;
+    segs = segs.slice(1);
+  }
+  let namespace: string | undefined;
+  if (segs[0] === 'namespaces' && segs.length >= 3 && resources.get(segs[2] ?? '')?.namespaced === true) {
+    namespace = segs[1];
+    segs = segs.slice(2);
+  }
+  const info = resources.get(segs[0] ?? '');
+  if (info === undefined || segs.length > 3) throw unknownPath();
+  if (info.namespaced && namespace === undefined && segs.length > 1) throw unknownPath();
+  const subresource = segs[2];
+  if (subresource !== undefined && !info.subresources.includes(subresource)) throw unknownPath();
+  if (legacyWatch && subresource !== undefined) throw unknownPath();
+  return { info, namespace, name: segs[1], subresource, legacyWatch };
+}
+
+function isWatch(q: URLSearchParams, route: Route): boolean {
+  if (route.legacyWatch) return true;
+  const w = q.get('watch');
+  return w !== null && w !== '0' && w !== 'false';
+}
+
+function verbOf(method: string, route: Route, watch: boolean): string {
+  const item = route.name !== undefined;
+  switch (method) {
+    case 'GET':
+      return watch ? 'watch' : item ? 'get' : 'list';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return item ? 'delete' : 'deletecollection';
+    default:
+      return method.toLowerCase();
+  }
+}
+
+function listOptionsInvalid(errors: FieldError[]): StatusError {
+  return invalid('ListOptions', '', errors, 'meta.k8s.io');
+}
+
+function parseRv(value: string | null, forWatch: boolean): number | undefined {
+  if (value === null || value === '') return undefined;
+  if (!/^\d+$/.test(value)) {
+    throw listOptionsInvalid([{ field: 'resourceVersion', type: 'Invalid', value, detail: `invalid resource version${forWatch ? ' for watch' : ''}` }]);
+  }
+  return Number(value);
+}
+
+function tooLarge(rv: number, current: number): StatusError {
+  return statusError(504, 'Timeout', `Timeout: Too large resource version: ${rv}, current: ${current}`, {
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+    retryAfterSeconds: 1,
+  });
+}
+
+/** Waits (up to 3 s, like kube) for the global RV to reach `rv`; 504 TooLargeResourceVersion otherwise. */
+async function awaitRv(ctx: RestContext, rv: number): Promise<void> {
+  const storage = ctx.registry.storage;
+  if (rv <= storage.resourceVersion) return;
+  if (!(await storage.waitFor(rv, ctx.clock, 3000))) throw tooLarge(rv, storage.resourceVersion);
+}
+
+interface ContinueToken {
+  rv: number;
+  start: string;
+}
+
+function encodeContinue(token: ContinueToken): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: token.rv, start: token.start })).toString('base64url');
+}
+
+function decodeContinue(text: string): ContinueToken {
+  try {
+    const parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { v?: unknown; rv?: unknown; start?: unknown };
+    if (parsed.v === 'meta.k8s.io/v1' && typeof parsed.rv === 'number' && typeof parsed.start === 'string') return { rv: parsed.rv, start: parsed.start };
+  } catch {
+    // fall through
+  }
+  throw badRequest('continue key is not valid: the continue token could not be decoded');
+}
+
+const continueExpired =
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.';
+
+async function list(ctx: RestContext, route: Route, q: URLSearchParams): Promise<unknown> {
+  const { info, namespace } = route;
+  const storage = ctx.registry.storage;
+  const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
+  const fields = parseFieldSelector(q.get('fieldSelector') ?? undefined, info);
+  const rvText = q.get('resourceVersion');
+  const match = q.get('resourceVersionMatch');
+  const cont = q.get('continue') ?? '';
+  const limitText = q.get('limit');
+  const limit = limitText === null || limitText === '' ? 0 : Number(limitText);
+  if (!Number.isInteger(limit)) throw badRequest(`limit: invalid value "${limitText ?? ''}": must be an integer`);
+  if (q.has('sendInitialEvents')) throw listOptionsInvalid([{ field: 'sendInitialEvents', type: 'Forbidden', detail: 'sendInitialEvents is forbidden for list' }]);
+  if (match !== null && match !== '') {
+    if (match !== 'Exact' && match !== 'NotOlderThan') throw listOptionsInvalid([{ field: 'resourceVersionMatch', type: 'NotSupported', value: match, detail: 'supported values: "Exact", "NotOlderThan", ""' }]);
+    if (rvText === null || rvText === '') throw listOptionsInvalid([{ field: 'resourceVersionMatch', type: 'Forbidden', detail: 'resourceVersionMatch is forbidden unless resourceVersion is provided' }]);
+    if (match === 'Exact' && rvText === '0') throw listOptionsInvalid([{ field: 'resourceVersionMatch', type: 'Forbidden', detail: 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"' }]);
+  }
+  const rv = parseRv(rvText, false);
+  let items: KObject[];
+  let listRv: number;
+  let start: string | undefined;
+  if (cont !== '') {
+    if (rv !== undefined && rv !== 0) throw badRequest('specifying resource version is not allowed when using continue');
+    const token = decodeContinue(cont);
+    try {
+      items = storage.listAt(info.name, token.rv, namespace);
+    } catch (err) {
+      if (err instanceof StatusError && err.code === 410) throw expired(continueExpired);
+      throw err;
+    }
+    listRv = token.rv;
+    start = token.start;
+  } else if (rv !== undefined && rv > 0 && (match === 'Exact' || (limit > 0 && (match === null || match === '')))) {
+    await awaitRv(ctx, rv);
+    items = storage.listAt(info.name, rv, namespace);
+    listRv = rv;
+  } else {
+    if (rv !== undefined && rv > 0) await awaitRv(ctx, rv);
+    items = storage.list(info.name, namespace);
+    listRv = storage.resourceVersion;
+  }
+  let selected = items.filter((o) => fields.matches(o) && labels.matches(o));
+  if (start !== undefined) {
+    const from = start;
+    selected = selected.filter((o) => objectKey(o.metadata.namespace, o.metadata.name ?? '') > from);
+  }
+  const metadata: Record<string, unknown> = { resourceVersion: String(listRv) };
+  if (limit > 0 && selected.length > limit) {
+    const page = selected.slice(0, limit);
+    const last = page[page.length - 1];
+    metadata['continue'] = encodeContinue({ rv: listRv, start: objectKey(last?.metadata.namespace, last?.metadata.name ?? '') });
+    if (labels.empty && fields.empty) metadata['remainingItemCount'] = selected.length - limit;
+    selected = page;
+  }
+  return { kind: info.listKind, apiVersion: 'v1', metadata, items: selected };
+}
+
+function truthy(v: string | null): boolean {
+  return v === 'true' || v === '1';
+}
+
+async function watch(ctx: RestContext, ex: Exchange, route: Route): Promise<void> {
+  const q = ex.query;
+  const { info, namespace } = route;
+  let fieldText = q.get('fieldSelector') ?? '';
+  if (route.name !== undefined) {
+    const byName = parseFieldSelector(fieldText, info).name;
+    if (byName !== undefined && byName !== route.name) throw badRequest('fieldSelector metadata.name doesn\'t match requested name');
+    fieldText = fieldText === '' ? `metadata.name=${route.name}` : `${fieldText},metadata.name=${route.name}`;
+  }
+  const fields = parseFieldSelector(fieldText, info);
+  const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
+  const match = q.get('resourceVersionMatch');
+  const sieText = q.get('sendInitialEvents');
+  const sendInitialEvents = truthy(sieText);
+  if (sieText !== null && !ctx.watchList) {
+    throw listOptionsInvalid([{ field: 'sendInitialEvents', type: 'Forbidden', detail: 'sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled' }]);
+  }
+  if (sieText !== null && match !== 'NotOlderThan') {
+    throw listOptionsInvalid([{ field: 'resourceVersionMatch', type: 'Forbidden', detail: "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan" }]);
+  }
+  if (sieText === null && match !== null && match !== '') {
+    throw listOptionsInvalid([{ field: 'resourceVersionMatch', type: 'Forbidden', detail: 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided' }]);
+  }
+  const rv = parseRv(q.get('resourceVersion'), true);
+  const timeoutText = q.get('timeoutSeconds');
+  let timeoutMs: number;
+  if (timeoutText === null || timeoutText === '') timeoutMs = (1800 + Math.random() * 1800) * 1000;
+  else {
+    const t = Number(timeoutText);
+    if (!Number.isInteger(t) || t < 0) throw badRequest(`timeoutSeconds: invalid value "${timeoutText}": must be a non-negative integer`);
+    timeoutMs = t * 1000;
+  }
+  const bookmarks = truthy(q.get('allowWatchBookmarks'));
+  let tooLargeError: StatusError | undefined;
+  if (rv !== undefined && rv > ctx.registry.storage.resourceVersion) {
+    try {
+      await awaitRv(ctx, rv);
+    } catch (err) {
+      if (!(err instanceof StatusError)) throw err;
+      tooLargeError = err;
+    }
+  }
+  const sink = ex.stream();
+  const spec = { info, namespace, labels, fields, bookmarks, resourceVersion: rv === undefined ? undefined : String(rv), sendInitialEvents, timeoutMs };
+  if (tooLargeError !== undefined) {
+    sink.write(`${JSON.stringify({ type: 'ERROR', object: tooLargeError.status })}\n`);
+    sink.end();
+    return;
+  }
+  const watcher = ctx.hub.start(spec, sink);
+  ex.onClose(() => watcher.detach());
+}
+
+function parseJson(buf: Buffer): unknown {
+  try {
+    return JSON.parse(buf.toString('utf8')) as unknown;
+  } catch (err) {
+    throw badRequest(`the request body could not be decoded as JSON: ${(err as Error).message}`);
+  }
+}
+
+function contentType(ex: Exchange): string {
+  return (ex.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+async function jsonBody(ex: Exchange): Promise<unknown> {
+  const type = contentType(ex);
+  if (type !== '' && type !== 'application/json' && type !== '*/*') {
+    throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json`);
+  }
+  return parseJson(await ex.body());
+}
+
+/**
+ * Serves one request under /api/v1 (the path segments after it): routing,
+ * request counting, injected faults and delays, then the verb.
+ */
+export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: string[]): Promise<void> {
+  const route = parseRoute(segments);
+  const q = ex.query;
+  const watching = ex.method === 'GET' && isWatch(q, route);
+  const verb = verbOf(ex.method, route, watching);
+  const resource = route.subresource === undefined ? route.info.name : `${route.info.name}/${route.subresource}`;
+  ctx.countRequest(verb, resource);
+  if (ctx.faults.delayMs > 0) await new Promise<void>((resolve) => ctx.clock.setTimeout(resolve, ctx.faults.delayMs));
+  const injected = ctx.faults.take(verb, resource);
+  if (injected !== undefined) throw injected;
+  const dryRun = q.get('dryRun');
+  if (dryRun !== null && dryRun !== '') throw badRequest('dryRun is not supported by this server');
+  const { info, namespace, name, subresource } = route;
+  const { registry } = ctx;
+  if (verb === 'deletecollection' && !info.verbs.includes(verb)) throw methodNotAllowed(ex.method);
+  if (name === undefined) {
+    switch (ex.method) {
+      case 'GET':
+        if (watching) return watch(ctx, ex, route);
+        ex.json(200, await list(ctx, route, q));
+        return;
+      case 'POST':
+        if (info.namespaced && namespace === undefined) throw methodNotAllowed(ex.method);
+        ex.json(201, registry.create(info, namespace, await jsonBody(ex)));
+        return;
+      case 'DELETE': {
+        const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
+        const fields = parseFieldSelector(q.get('fieldSelector') ?? undefined, info);
+        const items = registry.deleteCollection(info, namespace, (o) => fields.matches(o) && labels.matches(o));
+        ex.json(200, { kind: info.listKind, apiVersion: 'v1', metadata: { resourceVersion: String(registry.storage.resourceVersion) }, items });
+        return;
+      }
+      default:
+        throw methodNotAllowed(ex.method);
+    }
+  }
+  switch (ex.method) {
+    case 'GET': {
+      if (watching) return watch(ctx, ex, route);
+      const rv = parseRv(q.get('resourceVersion'), false);
+      if (rv !== undefined && rv > 0) await awaitRv(ctx, rv);
+      ex.json(200, registry.get(info, namespace, name));
+      return;
+    }
+    case 'PUT':
+      ex.json(200, registry.update(info, namespace, name, await jsonBody(ex), subresource));
+      return;
+    case 'PATCH': {
+      const type = contentType(ex);
+      const apply = patchTypes[type];
+      if (apply === undefined) {
+        throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${Object.keys(patchTypes).join(', ')}`);
+      }
+      const patch = parseJson(await ex.body());
+      ex.json(200, registry.patch(info, namespace, name, (current) => apply(current, patch), subresource));
+      return;
+    }
+    case 'DELETE': {
+      if (subresource !== undefined) throw methodNotAllowed(ex.method);
+      const raw = await ex.body();
+      const options = raw.length === 0 ? {} : (parseJson(raw) as { preconditions?: { uid?: string; resourceVersion?: string } });
+      const result = registry.delete(info, namespace, name, options);
+      // kube answers 202 Accepted when the object is only marked for deletion.
+      ex.json(result.gone ? 200 : 202, result.body);
+      return;
+    }
+    default:
+      throw methodNotAllowed(ex.method);
+  }
+}

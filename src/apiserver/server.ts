@@ -1,0 +1,268 @@
+import { randomBytes } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import { createSecureServer } from 'node:http2';
+import type { Http2SecureServer, Http2ServerRequest, Http2ServerResponse, Http2Session } from 'node:http2';
+import type { Socket } from 'node:net';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { realClock } from '../util/clock.ts';
+import type { Clock } from '../util/clock.ts';
+import { acceptsJson, checkBearer } from './auth.ts';
+import { generateServerCertificates } from './certs.ts';
+import { apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
+import { Exchange } from './exchange.ts';
+import { FaultState } from './faults.ts';
+import type { FailureOptions } from './faults.ts';
+import { buildKubeConfig, kubeconfigYaml } from './kubeconfig.ts';
+import type { ClientAccess } from './kubeconfig.ts';
+import { openApiV1Document, openApiV3Root } from './openapi.ts';
+import { Registry } from './registry.ts';
+import { serveApiV1 } from './rest.ts';
+import { methodNotAllowed, statusError, unknownPath } from './status.ts';
+import { Storage } from './storage.ts';
+import { WatchHub } from './watch.ts';
+
+/** Options of startApiServer; every field is optional. */
+export interface ApiServerOptions {
+  /** TCP port; 0 (default) picks a free one. */
+  port?: number;
+  /** Address to listen on; default 127.0.0.1. */
+  host?: string;
+  /** HTTPS with HTTP/2 and HTTP/1.1 negotiated by ALPN (default true); false serves plain HTTP/1.1. */
+  tls?: boolean;
+  /** Time source for timestamps, watch timeouts, bookmarks and delays; default the real clock. */
+  clock?: Clock;
+  /** Bearer token clients must send; default a random one. */
+  token?: string;
+  /** Changes kept for watch resumption and consistent pagination; default 10,000. */
+  historySize?: number;
+  /** Interval of BOOKMARK events on watches that allow them; default 60,000 ms. */
+  bookmarkIntervalMs?: number;
+  /** SETTINGS_MAX_CONCURRENT_STREAMS advertised per HTTP/2 connection; default 100 like kube-apiserver. */
+  maxConcurrentStreams?: number;
+  /** Serve `sendInitialEvents` watches (default true); false rejects them with 422 like a server without WatchList. */
+  watchList?: boolean;
+}
+
+/** Counters for tests and load checks. */
+export interface ApiServerMetrics {
+  /** Open watch streams. */
+  activeWatches: number;
+  /** API requests by `"<verb> <resource>"`, e.g. `"watch secrets"`, `"get pods/status"`. */
+  requests: Record<string, number>;
+  /** Open TCP connections. */
+  openConnections: number;
+  /** Open HTTP/2 streams (every kind of request). */
+  openStreams: number;
+  /** Open HTTP/2 sessions (connections that negotiated h2). */
+  http2Sessions: number;
+  /** The current global resourceVersion. */
+  resourceVersion: string;
+}
+
+/** Failures to inject, for tests of clients' error handling. */
+export interface ApiServerFaults {
+  /** Ends every open watch now: cleanly, or resets the streams when `abort`. Answers how many. */
+  dropWatches(options?: { abort?: boolean }): number;
+  /** The next `count` matching API requests answer `code` (429 with Retry-After, 500, 503, ...). */
+  failNext(count: number, code: number, options?: FailureOptions): void;
+  /** Forgets the change history: watches and paginated lists from any earlier RV get 410 Expired. */
+  compactHistory(): void;
+  /** Delays every API request by `ms` before it is handled (0 stops). */
+  setDelay(ms: number): void;
+  /** Cuts every connection (watches end abruptly) and keeps the data, like an API server restart. */
+  restart(options?: { compactHistory?: boolean }): Promise<void>;
+  /** Removes queued failures and the delay. */
+  clear(): void;
+}
+
+/** A running embedded API server. */
+export interface ApiServer {
+  /** Base URL, e.g. `https://127.0.0.1:43121`. */
+  url: string;
+  /** Bearer token the server accepts. */
+  token: string;
+  /** PEM of the CA that signed the server certificate (undefined without TLS). */
+  caCert: string | undefined;
+  /** A KubeConfig pointing at this server, with its CA and token. */
+  kubeConfig(): KubeConfig;
+  /** The same as a kubeconfig file (YAML). */
+  kubeconfigYaml(): string;
+  metrics(): ApiServerMetrics;
+  faults: ApiServerFaults;
+  /** Ends every watch, cuts every connection and stops listening. Idempotent. */
+  close(): Promise<void>;
+}
+
+type AnyServer = HttpServer | Http2SecureServer;
+
+function formatHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * Starts an in-memory core/v1 Kubernetes API server; see ApiServerOptions.
+ * It listens before the promise resolves and serves until close().
+ */
+export async function startApiServer(options: ApiServerOptions = {}): Promise<ApiServer> {
+  const clock = options.clock ?? realClock;
+  const tls = options.tls ?? true;
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`startApiServer: port must be an integer 0-65535, got ${String(port)}`);
+  const historySize = options.historySize ?? 10_000;
+  if (!Number.isInteger(historySize) || historySize < 1) throw new TypeError(`startApiServer: historySize must be a positive integer, got ${String(historySize)}`);
+  const token = options.token ?? randomBytes(24).toString('hex');
+  if (token === '' || /\s/.test(token)) throw new TypeError('startApiServer: token must be non-empty without whitespace');
+
+  const storage = new Storage({ maxHistory: historySize });
+  const registry = new Registry(storage, clock);
+  registry.bootstrap();
+  const hub = new WatchHub(storage, clock, { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 });
+  const faultState = new FaultState();
+  const requests: Record<string, number> = {};
+  const sockets = new Set<Socket>();
+  const sessions = new Set<Http2Session>();
+  let openStreams = 0;
+  let serverAddress = '';
+
+  const restCtx = {
+    registry,
+    hub,
+    clock,
+    faults: faultState,
+    watchList: options.watchList ?? true,
+    countRequest: (verb: string, resource: string) => {
+      const key = `${verb} ${resource}`;
+      requests[key] = (requests[key] ?? 0) + 1;
+    },
+  };
+
+  async function handle(ex: Exchange): Promise<void> {
+    const denied = checkBearer(ex.path, ex.headers, token);
+    if (denied !== undefined) throw denied;
+    if (!acceptsJson(ex.headers.accept)) {
+      throw statusError(406, 'NotAcceptable', `only the following media types are accepted: application/json`);
+    }
+    const path = ex.path.replace(/\/+$/, '') || '/';
+    if (path === '/api/v1' || path.startsWith('/api/v1/')) {
+      const segments = path.split('/').slice(3).map((s) => decodeURIComponent(s));
+      if (segments.length > 0) return serveApiV1(restCtx, ex, segments);
+    }
+    if (ex.method !== 'GET') throw path === '/api/v1' || discovery[path] !== undefined ? methodNotAllowed(ex.method) : unknownPath();
+    const doc = discovery[path];
+    if (doc === undefined) throw unknownPath();
+    ex.json(200, doc());
+  }
+
+  const discovery: Record<string, () => unknown> = {
+    '/api': () => apiVersions(serverAddress),
+    '/api/v1': apiResourceList,
+    '/apis': apiGroupList,
+    '/version': versionInfo,
+    '/openapi/v3': openApiV3Root,
+    '/openapi/v3/api/v1': openApiV1Document,
+    '/healthz': () => 'ok',
+    '/livez': () => 'ok',
+    '/readyz': () => 'ok',
+  };
+
+  function onRequest(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): void {
+    const ex = new Exchange(req, res);
+    handle(ex).catch((err: unknown) => ex.error(err));
+  }
+
+  let caCert: string | undefined;
+  let server: AnyServer;
+  if (tls) {
+    const certs = generateServerCertificates(['127.0.0.1', 'localhost', '::1', ...(host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '0.0.0.0' || host === '::' ? [] : [host])]);
+    caCert = certs.caCert;
+    const h2 = createSecureServer({
+      key: certs.serverKey,
+      cert: certs.serverCert,
+      allowHTTP1: true,
+      settings: { maxConcurrentStreams: options.maxConcurrentStreams ?? 100 },
+    });
+    h2.on('request', onRequest);
+    h2.on('session', (session: Http2Session) => {
+      sessions.add(session);
+      session.once('close', () => sessions.delete(session));
+    });
+    h2.on('stream', (stream) => {
+      openStreams++;
+      stream.once('close', () => openStreams--);
+    });
+    server = h2;
+  } else {
+    const h1 = createHttpServer(onRequest);
+    h1.requestTimeout = 0;
+    server = h1;
+  }
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const boundPort = typeof address === 'object' && address !== null ? address.port : port;
+  serverAddress = `${formatHost(host)}:${boundPort}`;
+  const url = `${tls ? 'https' : 'http'}://${serverAddress}`;
+  const access: ClientAccess = { url, token, caCert, name: 'kom-apiserver' };
+
+  function cutConnections(): void {
+    hub.closeAll(true);
+    for (const s of sessions) s.destroy();
+    for (const s of sockets) s.destroy();
+  }
+
+  let closing: Promise<void> | undefined;
+  const faults: ApiServerFaults = {
+    dropWatches: (opts) => hub.closeAll(opts?.abort ?? false),
+    failNext: (count, code, opts) => faultState.failNext(count, code, opts),
+    compactHistory: () => storage.compact(),
+    setDelay: (ms) => {
+      if (!Number.isFinite(ms) || ms < 0) throw new TypeError(`faults.setDelay: ms must be a number >= 0, got ${String(ms)}`);
+      faultState.delayMs = ms;
+    },
+    restart: async (opts) => {
+      cutConnections();
+      if (opts?.compactHistory === true) storage.compact();
+      await Promise.resolve();
+    },
+    clear: () => faultState.clear(),
+  };
+
+  return {
+    url,
+    token,
+    caCert,
+    kubeConfig: () => buildKubeConfig(access),
+    kubeconfigYaml: () => kubeconfigYaml(access),
+    metrics: () => ({
+      activeWatches: hub.size,
+      requests: { ...requests },
+      openConnections: sockets.size,
+      openStreams,
+      http2Sessions: sessions.size,
+      resourceVersion: String(storage.resourceVersion),
+    }),
+    faults,
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        hub.shutdown();
+        storage.cancelWaiters();
+        server.close(() => resolve());
+        cutConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import type { KObject, ResourceInfo } from './resources.ts';
+import { badRequest, invalid } from './status.ts';
+import type { FieldError } from './status.ts';
+
+const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const configKey = /^[-._a-zA-Z0-9]+$/;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * Checks a request body is an object of this resource's kind (kind and
+ * apiVersion may be left out) with an object `metadata`; throws 400 otherwise.
+ */
+export function checkBody(info: ResourceInfo, body: unknown): KObject {
+  if (!isRecord(body)) throw badRequest(`the body of the request was not a JSON object of kind ${info.kind}`);
+  const kind = body['kind'];
+  const apiVersion = body['apiVersion'];
+  if ((kind !== undefined && kind !== info.kind) || (apiVersion !== undefined && apiVersion !== 'v1')) {
+    throw badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (v1), or the kind (${String(kind)}) is not ${info.kind}`);
+  }
+  const metadata = body['metadata'] ?? {};
+  if (!isRecord(metadata)) throw badRequest('metadata must be a JSON object');
+  return { ...body, kind: info.kind, apiVersion: 'v1', metadata: { ...metadata } };
+}
+
+/** Fills in what kube's defaulting sets on create (and keeps on update). */
+export function applyDefaults(info: ResourceInfo, obj: KObject): void {
+  switch (info.name) {
+    case 'secrets': {
+      if (obj['type'] === undefined || obj['type'] === '') obj['type'] = 'Opaque';
+      const stringData = obj['stringData'];
+      if (isRecord(stringData)) {
+        const data: Record<string, unknown> = isRecord(obj['data']) ? { ...obj['data'] } : {};
+        for (const [k, v] of Object.entries(stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+        obj['data'] = data;
+      }
+      delete obj['stringData'];
+      break;
+    }
+    case 'namespaces': {
+      const name = obj.metadata.name ?? '';
+      obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': name };
+      const spec = isRecord(obj['spec']) ? { ...obj['spec'] } : {};
+      if (spec['finalizers'] === undefined) spec['finalizers'] = ['kubernetes'];
+      obj['spec'] = spec;
+      const status = isRecord(obj['status']) ? { ...obj['status'] } : {};
+      if (status['phase'] === undefined) status['phase'] = 'Active';
+      obj['status'] = status;
+      break;
+    }
+    case 'pods': {
+      const spec = isRecord(obj['spec']) ? { ...obj['spec'] } : {};
+      spec['restartPolicy'] ??= 'Always';
+      spec['dnsPolicy'] ??= 'ClusterFirst';
+      spec['schedulerName'] ??= 'default-scheduler';
+      spec['terminationGracePeriodSeconds'] ??= 30;
+      obj['spec'] = spec;
+      const status = isRecord(obj['status']) ? { ...obj['status'] } : {};
+      status['phase'] ??= 'Pending';
+      if (status['qosClass'] === undefined) {
+        const containers = Array.isArray(spec['containers']) ? (spec['containers'] as unknown[]) : [];
+        status['qosClass'] = containers.some((c) => isRecord(c) && isRecord(c['resources']) && Object.keys(c['resources']).length > 0)
+          ? 'Burstable'
+          : 'BestEffort';
+      }
+      obj['status'] = status;
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+function checkKeys(errors: FieldError[], field: string, value: unknown, base64: boolean): void {
+  if (value === undefined || value === null) return;
+  if (!isRecord(value)) {
+    errors.push({ field, type: 'Invalid', value: typeof value, detail: 'must be a map of strings' });
+    return;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (!configKey.test(k)) {
+      errors.push({ field: `${field}[${k}]`, type: 'Invalid', value: k, detail: "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')" });
+    }
+    if (typeof v !== 'string') errors.push({ field: `${field}[${k}]`, type: 'Invalid', value: '', detail: 'must be a string' });
+    else if (base64 && !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) {
+      errors.push({ field: `${field}[${k}]`, type: 'Invalid', value: '<redacted>', detail: 'must be base64-encoded' });
+    }
+  }
+}
+
+/** Validates an object about to be stored; throws 422 Invalid listing every problem. */
+export function validateObject(info: ResourceInfo, obj: KObject): void {
+  const errors: FieldError[] = [];
+  const name = obj.metadata.name ?? '';
+  if (name === '') errors.push({ field: 'metadata.name', type: 'Required', detail: 'name or generateName is required' });
+  else if (info.name === 'namespaces' ? !dns1123Label.test(name) || name.length > 63 : !dns1123Subdomain.test(name) || name.length > 253) {
+    errors.push({
+      field: 'metadata.name',
+      type: 'Invalid',
+      value: name,
+      detail: info.name === 'namespaces'
+        ? "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+        : "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+    });
+  }
+  if (info.name === 'pods') {
+    const spec = obj['spec'];
+    const containers = isRecord(spec) ? spec['containers'] : undefined;
+    if (!Array.isArray(containers) || containers.length === 0) errors.push({ field: 'spec.containers', type: 'Required', detail: '' });
+    else {
+      containers.forEach((c: unknown, i) => {
+        if (!isRecord(c) || typeof c['name'] !== 'string' || c['name'] === '') errors.push({ field: `spec.containers[${i}].name`, type: 'Required', detail: '' });
+        if (!isRecord(c) || typeof c['image'] !== 'string' || c['image'] === '') errors.push({ field: `spec.containers[${i}].image`, type: 'Required', detail: '' });
+      });
+    }
+  }
+  if (info.name === 'secrets' || info.name === 'configmaps') {
+    checkKeys(errors, 'data', obj['data'], info.name === 'secrets');
+    if (info.name === 'configmaps') checkKeys(errors, 'binaryData', obj['binaryData'], true);
+  }
+  if (errors.length > 0) throw invalid(info.kind, name, errors);
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return deepEqual(a ?? {}, b ?? {});
+}
+
+/** Rules that compare the stored object with its replacement (422 Invalid). */
+export function validateUpdate(info: ResourceInfo, old: KObject, obj: KObject): void {
+  const name = obj.metadata.name ?? '';
+  if (info.name !== 'secrets' && info.name !== 'configmaps') return;
+  const errors: FieldError[] = [];
+  const detail = 'field is immutable when `immutable` is set';
+  if (old['immutable'] === true) {
+    if (obj['immutable'] !== true) errors.push({ field: 'immutable', type: 'Forbidden', detail });
+    if (!sameJson(old['data'], obj['data'])) errors.push({ field: 'data', type: 'Forbidden', detail });
+    if (info.name === 'configmaps' && !sameJson(old['binaryData'], obj['binaryData'])) errors.push({ field: 'binaryData', type: 'Forbidden', detail });
+  }
+  if (info.name === 'secrets' && old['type'] !== obj['type']) errors.push({ field: 'type', type: 'Invalid', value: obj['type'], detail: 'field is immutable' });
+  if (errors.length > 0) throw invalid(info.kind, name, errors);
+}
+
+/** Structural equality of JSON values, ignoring object key order. */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
+  if (isRecord(a) && isRecord(b)) {
+    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
+    return ka.length === kb.length && ka.every((k) => deepEqual(a[k], b[k]));
+  }
+  return false;
+}
