@@ -208,26 +208,45 @@ export class Http2Pool {
       const advertised = session.remoteSettings.maxConcurrentStreams ?? DEFAULT_SERVER_STREAMS;
       return Math.max(1, Math.min(advertised, this.#options.maxStreamsPerConnection));
     };
-    session.on('error', () => {
-      // Streams in flight get the error themselves; the session takes no new ones.
-      pooled.draining = true;
-    });
-    session.on('goaway', () => {
-      pooled.draining = true;
-    });
-    session.once('close', () => {
+    // Streams in flight get a session's error themselves. A failed session
+    // leaves the pool at once: Node does not always emit 'close' for a
+    // session whose TLS socket failed (a TLS 1.3 alert after the handshake).
+    const forget = (): void => {
       pooled.draining = true;
       this.#options.clock.clearTimeout(pooled.idleTimer);
       group.sessions.delete(pooled);
       this.#all.delete(pooled);
+    };
+    session.on('error', forget);
+    session.once('close', forget);
+    socket.on('error', (err: Error) => {
+      forget();
+      session.destroy(err);
+    });
+    socket.once('close', forget);
+    session.on('goaway', () => {
+      pooled.draining = true;
     });
     await new Promise<void>((resolve, reject) => {
-      const onClose = (): void => {
-        reject(new ConnectionError(`${origin.origin}: the HTTP/2 connection closed before the server sent its SETTINGS`));
+      const fail = (err?: Error): void => {
+        cleanup();
+        session.destroy();
+        const detail = err === undefined ? 'the connection closed' : describeError(err);
+        reject(new ConnectionError(`could not connect to ${origin.origin}: ${detail} before the server sent its HTTP/2 SETTINGS`, { cause: err }));
+      };
+      const onClose = (): void => fail();
+      const cleanup = (): void => {
+        session.off('close', onClose);
+        session.off('error', fail);
+        socket.off('close', onClose);
+        socket.off('error', fail);
       };
       session.once('close', onClose);
+      session.once('error', fail);
+      socket.once('close', onClose);
+      socket.once('error', fail);
       session.once('remoteSettings', () => {
-        session.off('close', onClose);
+        cleanup();
         resolve();
       });
     });

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { KubeConfig } from '@kubernetes/client-node';
+import { createClient } from '../../src/client/index.ts';
+import { ConnectionError } from '../../src/client/errors.ts';
+import { FakeClock } from '../../src/util/fake-clock.ts';
+import { createSelfSignedCertificate } from './helpers/self-signed-cert.ts';
+import type { TestServer } from './helpers/test-server.ts';
+import { sendJson, startTestServer } from './helpers/test-server.ts';
+
+const ok = { kind: 'Secret', apiVersion: 'v1', metadata: { name: 'x', resourceVersion: '1' } };
+const b64 = (text: string): string => Buffer.from(text).toString('base64');
+
+describe('credentials from the KubeConfig', () => {
+  let server: TestServer;
+  let dir: string;
+  before(async () => {
+    server = await startTestServer({ handler: (_req, res) => sendJson(res, 200, ok) });
+    dir = mkdtempSync(join(tmpdir(), 'kom-client-'));
+  });
+  after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a rotated exec-plugin token is sent on the next request, over the same connection', async () => {
+    const tokenFile = join(dir, 'token');
+    const runsFile = join(dir, 'runs');
+    const plugin = join(dir, 'plugin.mjs');
+    writeFileSync(tokenFile, 'exec-token-1');
+    writeFileSync(runsFile, '');
+    // An ExecCredential that has already expired, so client-node runs the plugin for every read.
+    writeFileSync(
+      plugin,
+      `import fs from 'node:fs';
+fs.appendFileSync(${JSON.stringify(runsFile)}, 'x');
+const token = fs.readFileSync(${JSON.stringify(tokenFile)}, 'utf8');
+process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token, expirationTimestamp: '2000-01-01T00:00:00Z' } }));
+`,
+    );
+    const kc = server.kubeConfig({ exec: { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: [plugin] } });
+    const client = createClient(kc, { clock: new FakeClock() });
+    try {
+      const secrets = client.resource('secrets');
+      await secrets.getObject('ns', 'x', {});
+      assert.equal(server.requests.at(-1)?.headers.authorization, 'Bearer exec-token-1');
+      writeFileSync(tokenFile, 'exec-token-2');
+      await secrets.getObject('ns', 'x', {});
+      assert.equal(server.requests.at(-1)?.headers.authorization, 'Bearer exec-token-2');
+      assert.equal(client.stats().http2Connections, 1);
+
+      // a burst of requests shares one plugin run
+      writeFileSync(runsFile, '');
+      const controller = new AbortController();
+      const watches = await Promise.all(Array.from({ length: 40 }, async () => secrets.watchObject('ns', {}, controller.signal)));
+      assert.equal(watches.length, 40);
+      assert.equal(readFileSync(runsFile, 'utf8').length, 1);
+      controller.abort();
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a changed user token in the KubeConfig is sent on the next request', async () => {
+    const kc = server.kubeConfig({ token: 'first' });
+    const client = createClient(kc, { clock: new FakeClock() });
+    try {
+      await client.resource('configmaps').getObject('ns', 'x', {});
+      assert.equal(server.requests.at(-1)?.headers.authorization, 'Bearer first');
+      kc.users = [{ name: 'tester', token: 'second' }];
+      await client.resource('configmaps').getObject('ns', 'x', {});
+      assert.equal(server.requests.at(-1)?.headers.authorization, 'Bearer second');
+      assert.equal(server.requests.at(-1)?.path, '/api/v1/namespaces/ns/configmaps/x');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('sends basic auth and impersonation headers', async () => {
+    const client = createClient(server.kubeConfig({ username: 'ann', password: 'pw', impersonateUser: 'bob' }), { clock: new FakeClock() });
+    try {
+      await client.resource('secrets').getObject('ns', 'x', {});
+      const headers = server.requests.at(-1)?.headers;
+      assert.equal(headers?.authorization, `Basic ${b64('ann:pw')}`);
+      assert.equal(headers?.['impersonate-user'], 'bob');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('rejects a server whose certificate the KubeConfig CA does not sign, unless told to skip verification', async () => {
+    const other = createSelfSignedCertificate('someone-else');
+    const strict = createClient(server.kubeConfig({ token: 't' }, { caData: b64(other.cert) }), { clock: new FakeClock() });
+    const lax = createClient(server.kubeConfig({ token: 't' }, { caData: undefined, skipTLSVerify: true }), { clock: new FakeClock() });
+    try {
+      await assert.rejects(strict.resource('secrets').getObject('ns', 'x', {}), (err: unknown) => err instanceof ConnectionError && /could not connect to https:\/\/127\.0\.0\.1:\d+/.test(err.message));
+      assert.equal((await lax.resource('secrets').getObject('ns', 'x', {})).metadata?.name, 'x');
+    } finally {
+      await strict.close();
+      await lax.close();
+    }
+  });
+});
+
+describe('client certificates', () => {
+  it('presents the KubeConfig client certificate to a server that requires one', async () => {
+    const clientCert = createSelfSignedCertificate('kom-client');
+    const server = await startTestServer({ clientCa: clientCert.cert, handler: (_req, res) => sendJson(res, 200, ok) });
+    const withCert = createClient(server.kubeConfig({ certData: b64(clientCert.cert), keyData: b64(clientCert.key) }), { clock: new FakeClock() });
+    const without = createClient(server.kubeConfig({ token: 'nope' }), { clock: new FakeClock() });
+    try {
+      assert.equal((await withCert.resource('secrets').getObject('ns', 'x', {})).metadata?.name, 'x');
+      await assert.rejects(without.resource('secrets').getObject('ns', 'x', {}), ConnectionError);
+    } finally {
+      await withCert.close();
+      await without.close();
+      await server.close();
+    }
+  });
+});
+
+describe('createClient arguments', () => {
+  it('names what is wrong', () => {
+    assert.throws(() => createClient(new KubeConfig()), /createClient: the KubeConfig has no current cluster/);
+    const kc = new KubeConfig();
+    kc.loadFromOptions({ clusters: [{ name: 'c', server: 'https://127.0.0.1:1' }], users: [{ name: 'u' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });
+    assert.throws(() => createClient(kc, { stallTimeoutMs: 0 }), /options.stallTimeoutMs must be a number >= 1, got 0/);
+    assert.throws(() => createClient(kc, { maxRetries: -1 }), /options.maxRetries must be a number >= 0/);
+    assert.throws(() => createClient(kc, { http2: 'yes' as unknown as boolean }), /options.http2 must be a boolean/);
+    const client = createClient(kc);
+    assert.throws(() => client.resource('Secrets'), /resource must be a lowercase plural resource name/);
+  });
+});
