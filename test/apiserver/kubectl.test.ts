@@ -1,0 +1,162 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApiServer } from '../../src/apiserver/index.ts';
+import type { ApiServer } from '../../src/apiserver/index.ts';
+
+// kubectl is a client we did not write: .ci/run installs Debian's kubernetes-client when it is missing.
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('conformance: kubectl', () => {
+  let server: ApiServer;
+  let dir: string;
+  let args: string[];
+
+  const kubectl = (...rest: string[]): Promise<Run> =>
+    new Promise((resolve, reject) => {
+      execFile('kubectl', [...args, ...rest], { env: { ...process.env, HOME: dir } }, (err, stdout, stderr) => {
+        if (err !== null && typeof err.code !== 'number') {
+          reject(new Error(`could not run kubectl (is it installed? .ci/run installs Debian's kubernetes-client): ${err.message}`));
+          return;
+        }
+        resolve({ code: err === null ? 0 : Number(err.code), stdout, stderr });
+      });
+    });
+
+  before(async () => {
+    server = await startApiServer();
+    dir = await mkdtemp(join(tmpdir(), 'kom-kubectl-'));
+    await writeFile(join(dir, 'kubeconfig'), server.kubeconfigYaml());
+    args = ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache')];
+  });
+  after(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('get lists the bootstrap namespaces and get -o json prints the objects', async () => {
+    const ns = await kubectl('get', 'namespaces');
+    assert.equal(ns.code, 0, ns.stderr);
+    assert.match(ns.stdout, /^NAME\s+AGE/);
+    for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) assert.match(ns.stdout, new RegExp(`^${name}\\s`, 'm'));
+    const json = await kubectl('get', 'namespace', 'default', '-o', 'json');
+    assert.equal(json.code, 0, json.stderr);
+    const obj = JSON.parse(json.stdout) as { kind: string; metadata: { name: string; uid: string } };
+    assert.equal(obj.kind, 'Namespace');
+    assert.equal(obj.metadata.name, 'default');
+    const missing = await kubectl('get', 'secret', 'nope');
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /secrets "nope" not found/);
+  });
+
+  it('create -f, apply -f (create, update, unchanged) and delete -f, with default validation', async () => {
+    const file = join(dir, 'objects.yaml');
+    const manifest = (value: string): string => `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: app-config
+  labels: {app: demo}
+data:
+  key: ${value}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: app-secret
+stringData:
+  password: s3cret
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: app
+spec:
+  containers:
+  - name: main
+    image: busybox
+    env:
+    - {name: A, value: "1"}
+`;
+    await writeFile(file, manifest('one'));
+    const created = await kubectl('create', '-f', file);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /configmap\/app-config created/);
+    assert.match(created.stdout, /secret\/app-secret created/);
+    assert.match(created.stdout, /pod\/app created/);
+    assert.ok(!created.stdout.includes('s3cret'));
+    const again = await kubectl('create', '-f', file);
+    assert.notEqual(again.code, 0);
+    assert.match(again.stderr, /already exists/);
+
+    await rm(file);
+    await writeFile(file, manifest('two').replace('name: app-secret', 'name: applied-secret'));
+    const applied = await kubectl('apply', '-f', file);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(applied.stdout, /configmap\/app-config configured/);
+    assert.match(applied.stdout, /secret\/applied-secret created/);
+    const cm = JSON.parse((await kubectl('get', 'configmap', 'app-config', '-o', 'json')).stdout) as { data: Record<string, string>; metadata: { annotations: Record<string, string> } };
+    assert.deepEqual(cm.data, { key: 'two' });
+    assert.ok(cm.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']);
+    const unchanged = await kubectl('apply', '-f', file);
+    assert.equal(unchanged.code, 0, unchanged.stderr);
+    assert.match(unchanged.stdout, /configmap\/app-config unchanged/);
+    assert.match(unchanged.stdout, /pod\/app unchanged/);
+    // An edit that removes a list item merges by key (strategic merge patch).
+    await writeFile(file, manifest('two').replace('name: app-secret', 'name: applied-secret').replace('    env:\n    - {name: A, value: "1"}\n', '    env:\n    - {name: B, value: "2"}\n'));
+    const reapplied = await kubectl('apply', '-f', file);
+    assert.equal(reapplied.code, 0, reapplied.stderr);
+    const pod = JSON.parse((await kubectl('get', 'pod', 'app', '-o', 'json')).stdout) as { spec: { containers: { env: { name: string }[] }[] } };
+    assert.deepEqual(pod.spec.containers[0]?.env.map((e) => e.name), ['B']);
+
+    const deleted = await kubectl('delete', '-f', file);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.match(deleted.stdout, /configmap "app-config" deleted/);
+    assert.match(deleted.stdout, /pod "app" deleted/);
+    const gone = await kubectl('get', 'configmaps', '-o', 'json');
+    assert.deepEqual((JSON.parse(gone.stdout) as { items: unknown[] }).items, []);
+  });
+
+  it('get -w prints changes as they happen and exits when the server ends the watch', async () => {
+    await writeFile(join(dir, 'w.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\n');
+    const child = spawn('kubectl', [...args, 'get', 'configmaps', '-w', '--output-watch-events'], { env: { ...process.env, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
+    let out = '';
+    const seen = (re: RegExp): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (re.test(out)) {
+            child.stdout.off('data', check);
+            resolve();
+          }
+        };
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          check();
+        });
+        void exited.then(() => reject(new Error(`kubectl exited before printing ${String(re)}; output: ${out}`)));
+        check();
+      });
+    child.stderr.resume();
+    try {
+      while (server.metrics().activeWatches === 0) await new Promise((r) => setImmediate(r));
+      const addedLine = seen(/ADDED\s+watched/);
+      assert.equal((await kubectl('create', '-f', join(dir, 'w.yaml'))).code, 0);
+      await addedLine;
+      const deletedLine = seen(/DELETED\s+watched/);
+      assert.equal((await kubectl('delete', 'configmap', 'watched')).code, 0);
+      await deletedLine;
+      server.faults.dropWatches();
+      assert.equal(await exited, 0);
+    } finally {
+      child.kill();
+      await exited;
+    }
+  });
+});
