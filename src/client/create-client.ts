@@ -141,7 +141,9 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
           body = await readBody(response, Infinity);
         } catch (err) {
           if (signal?.aborted === true) throw signal.reason;
-          throw err instanceof ClientClosedError ? err : new ConnectionError(`${what}: the response broke off`, { cause: err });
+          if (err instanceof ClientClosedError) throw err;
+          const detail = err instanceof Error ? err.message : String(err);
+          throw new ConnectionError(`${what}: the response broke off: ${detail}`, { cause: err });
         }
         try {
           return JSON.parse(body.toString('utf8'));

@@ -44,6 +44,22 @@ function digestPart(hash: ReturnType<typeof createHash>, label: string, value: u
 }
 
 /**
+ * client-node refuses an http:// server unless the cluster sets
+ * insecure-skip-tls-verify; kubectl and client-go accept one (there is no TLS
+ * to verify). This view of the KubeConfig reports the flag set, so
+ * applyToHTTPSOptions hands out the headers; it shares the KubeConfig's
+ * state (authenticators, exec credential cache) through the prototype.
+ */
+function plainHttpView(kubeConfig: KubeConfig): KubeConfig {
+  const view = Object.create(kubeConfig) as KubeConfig;
+  view.getCurrentCluster = () => {
+    const cluster = kubeConfig.getCurrentCluster();
+    return cluster === null ? null : { ...cluster, skipTLSVerify: true };
+  };
+  return view;
+}
+
+/**
  * Reads the current cluster and user of `kubeConfig` through client-node's
  * `applyToHTTPSOptions`, which runs exec plugins, re-reads token files and
  * certificate files, and returns cached credentials until they expire. Called
@@ -66,7 +82,7 @@ export async function readCredentials(kubeConfig: KubeConfig): Promise<RequestCr
     throw new Error(`KubeConfig cluster ${JSON.stringify(cluster.name)}: server URL must be http or https, got ${origin.protocol}`);
   }
   const opts: RequestOptions & { headers: Record<string, unknown> } = { headers: {} };
-  await kubeConfig.applyToHTTPSOptions(opts);
+  await (origin.protocol === 'http:' ? plainHttpView(kubeConfig) : kubeConfig).applyToHTTPSOptions(opts);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(opts.headers)) {
     if (typeof value === 'string' || typeof value === 'number') headers[name.toLowerCase()] = String(value);

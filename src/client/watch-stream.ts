@@ -47,7 +47,7 @@ export async function* watchStream(response: TransportResponse, options: WatchSt
   } catch (err) {
     if (stalled !== undefined) throw stalled;
     if (signal.aborted) return;
-    if (err instanceof WatchDecodeError || err instanceof ClientClosedError) throw err;
+    if (err instanceof WatchDecodeError || err instanceof ClientClosedError || err instanceof ConnectionError) throw err;
     const detail = err instanceof Error ? err.message : String(err);
     throw new ConnectionError(`${what}: the watch stream failed: ${detail}`, { cause: err });
   } finally {

@@ -42,12 +42,13 @@ describe('HTTP/1.1 fallback', () => {
     }
   });
 
-  it('speaks HTTP/1.1 to a plain http:// server the KubeConfig allows (insecure-skip-tls-verify)', async () => {
+  it('speaks HTTP/1.1 with the token to a plain http:// server, as kubectl does (client-node alone refuses one without insecure-skip-tls-verify)', async () => {
     const server = await startTestServer({ protocol: 'http', handler });
     const client = createClient(server.kubeConfig(), { clock: new FakeClock() });
     try {
       assert.equal((await client.resource('secrets').getObject('ns', 'x', {})).metadata?.name, 'x');
       assert.equal(server.requests.at(-1)?.httpVersion, '1.1');
+      assert.equal(server.requests.at(-1)?.headers.authorization, 'Bearer token-1');
     } finally {
       await client.close();
       await server.close();

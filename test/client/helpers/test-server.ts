@@ -109,7 +109,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
           {
             name: 'test',
             server: url,
-            skipTLSVerify: protocol === 'http',
+            skipTLSVerify: false,
             ...(protocol === 'http' ? {} : { caData: Buffer.from(certificate.cert).toString('base64') }),
             ...cluster,
           },
