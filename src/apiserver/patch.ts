@@ -193,7 +193,7 @@ export function strategicMergePatch(target: unknown, patch: unknown): unknown {
   const out: JsonObject = isObject(target) ? { ...target } : {};
   const deferredDeletes: [string, Json[]][] = [];
   for (const [k, v] of Object.entries(patch)) {
-    if (k === '$patch' || k === '$retainKeys' || k.startsWith('$setElementOrder/')) continue;
+    if (k.startsWith('$') && !k.startsWith('$deleteFromPrimitiveList/')) continue; // $patch, $retainKeys, $setElementOrder/*
     if (k.startsWith('$deleteFromPrimitiveList/')) {
       if (!Array.isArray(v)) throw badRequest(`strategic merge patch: ${k} must be a list`);
       deferredDeletes.push([k.slice('$deleteFromPrimitiveList/'.length), v]);
