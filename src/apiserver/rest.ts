@@ -162,7 +162,11 @@ async function list(ctx: RestContext, route: Route, q: URLSearchParams): Promise
     listRv = rv;
   } else {
     if (rv !== undefined && rv > 0) await awaitRv(ctx, rv);
-    items = storage.list(info.name, namespace);
+    // A list of one object by name (the kubelet-style per-object list) is a lookup, not a scan.
+    if (fields.name !== undefined && (namespace !== undefined || !info.namespaced)) {
+      const obj = storage.get(info.name, objectKey(namespace, fields.name));
+      items = obj === undefined ? [] : [obj];
+    } else items = storage.list(info.name, namespace);
     listRv = storage.resourceVersion;
   }
   let selected = items.filter((o) => fields.matches(o) && labels.matches(o));

@@ -154,7 +154,9 @@ export class WatchHub {
     const rv = spec.resourceVersion;
     const storage = this.storage;
     if (spec.sendInitialEvents || rv === undefined || rv === '' || rv === '0') {
-      for (const obj of storage.list(spec.info.name, spec.namespace)) if (w.matches(obj)) w.sendLine(line('ADDED', obj));
+      // A single-object watch looks its object up instead of scanning the resource.
+      const current = w.indexKey === undefined ? storage.list(spec.info.name, spec.namespace) : [storage.get(spec.info.name, w.indexKey)];
+      for (const obj of current) if (obj !== undefined && w.matches(obj)) w.sendLine(line('ADDED', obj));
       if (spec.sendInitialEvents && spec.bookmarks) w.sendBookmark(storage.resourceVersion, true);
     } else {
       let events: StoredEvent[];
