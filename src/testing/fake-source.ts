@@ -1,5 +1,5 @@
 import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
-import type { GetObjectFunc, GetOptions, ListObjectFunc, ListOptions, WatchEvent, WatchObjectFunc } from '../manager/types.ts';
+import type { GetObjectFunc, ListObjectFunc, ListOptions, WatchEvent, WatchObjectFunc } from '../manager/types.ts';
 import { StatusError, newNotFound, type GroupResource } from '../util/status-error.ts';
 import { WatchStream } from './watch-stream.ts';
 
@@ -9,7 +9,8 @@ export interface RecordedCall {
   verb: Verb;
   namespace: string;
   name?: string;
-  options: GetOptions | ListOptions;
+  /** Get options are a subset of list options. */
+  options: ListOptions;
 }
 
 interface HistoryEntry {
@@ -92,6 +93,11 @@ export class FakeObjectSource {
   /** The next `times` calls of `verb` reject with `error` (a watch: its request fails). */
   failNext(verb: Verb, error: Error, times = 1): void {
     for (let i = 0; i < times; i++) this.#faults[verb].push(error);
+  }
+
+  /** Forgets every fault not yet injected. */
+  clearFaults(): void {
+    for (const list of Object.values(this.#faults)) list.length = 0;
   }
 
   /** Ends every open watch cleanly, as a server timeout or restart does. */
@@ -199,8 +205,8 @@ function expiredStatus(): KubernetesObject {
   return StatusError.of(410, 'Expired', 'too old resource version').status;
 }
 
-function selectsName(options: GetOptions | ListOptions, name: string): boolean {
-  return 'fieldSelector' in options && options.fieldSelector === `metadata.name=${name}`;
+function selectsName(options: ListOptions, name: string): boolean {
+  return options.fieldSelector === `metadata.name=${name}`;
 }
 
 /** Supports `metadata.name=x` and `metadata.namespace=y`, comma-joined; anything else is a 400 as from the API server. */

@@ -1,0 +1,49 @@
+// kube-object-manager: the Kubernetes objects pods reference, cached and fresh.
+// Every export is listed by name; nothing here exists only for tests.
+
+export type { Manager, Store, GetOptions, GetObjectFunc, GetObjectTTLFunc, ListOptions, WatchEvent, WatchEventType, ListObjectFunc, WatchObjectFunc } from './manager/types.ts';
+export { newCacheBasedManager } from './manager/cache-based-manager.ts';
+export { newObjectStore } from './manager/object-store.ts';
+export { getObjectTTLFromNodeFunc, objectTTLAnnotationKey } from './manager/node-ttl.ts';
+export { newObjectCache, type ObjectCacheOptions } from './manager/object-cache.ts';
+export { newWatchBasedManager, type WatchBasedManagerOptions } from './manager/watch-based-manager.ts';
+
+export { Reflector, ReflectorError, isRetriableWatchError, type ReflectorOptions, type ReflectorStore } from './cache/reflector.ts';
+export { Backoff, backoffBaseDelay, defaultBackoff, withJitter, type BackoffOptions } from './cache/backoff.ts';
+
+export {
+  StatusError,
+  findStatusError,
+  formatGroupResource,
+  newNotFound,
+  isNotFound,
+  isAlreadyExists,
+  isConflict,
+  isGone,
+  isResourceExpired,
+  isInvalid,
+  isBadRequest,
+  isUnauthorized,
+  isForbidden,
+  isTooManyRequests,
+  isInternalError,
+  isServiceUnavailable,
+  isTimeout,
+  isServerTimeout,
+  isResourceVersionTooLarge,
+  type GroupResource,
+} from './util/status-error.ts';
+export { RealClock, realClock, type Clock } from './util/clock.ts';
+
+export {
+  visitPodSecretNames,
+  visitPodConfigmapNames,
+  visitPodSecretReferences,
+  visitPodConfigmapReferences,
+  getSecretNames,
+  getConfigMapNames,
+  type PodReference,
+  type PodReferenceVisitor,
+  type PodNameVisitor,
+} from './kubelet/pod-references.ts';
+export type { Client, ResourceClient } from './client/types.ts';

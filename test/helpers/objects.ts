@@ -1,0 +1,21 @@
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+
+export function secret(namespace: string, name: string, data: Record<string, string> = {}, extra: Record<string, unknown> = {}): KubernetesObject {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: { namespace, name }, data, ...extra } as KubernetesObject;
+}
+
+/** A pod whose referenced names are its volume names (getReferencedObjects below reads them). */
+export function pod(namespace: string, name: string, uid: string, refs: string[]): V1Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { namespace, name, uid },
+    spec: { containers: [], volumes: refs.map((ref) => ({ name: ref, secret: { secretName: ref } })) },
+  };
+}
+
+export function referencedNames(p: V1Pod): Set<string> {
+  return new Set((p.spec?.volumes ?? []).flatMap((v) => (v.secret?.secretName === undefined ? [] : [v.secret.secretName])));
+}
+
+export const isImmutable = (o: KubernetesObject): boolean => (o as { immutable?: boolean }).immutable === true;
