@@ -46,4 +46,19 @@ export {
   type PodReferenceVisitor,
   type PodNameVisitor,
 } from './kubelet/pod-references.ts';
-export type { Client, ResourceClient } from './client/types.ts';
+export {
+  newSimpleSecretManager,
+  newCachingSecretManager,
+  newWatchingSecretManager,
+  newSimpleConfigMapManager,
+  newCachingConfigMapManager,
+  newWatchingConfigMapManager,
+  isImmutable,
+  defaultCacheTTLMs,
+  type SecretManager,
+  type ConfigMapManager,
+  type ManagerOptions,
+} from './kubelet/managers.ts';
+
+export { createClient, ClientClosedError, ConnectionError, WatchDecodeError, WatchStalledError } from './client/index.ts';
+export type { Client, ResourceClient, ClientOptions, ClientStats, KubeClient } from './client/index.ts';

@@ -1,5 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { GetObjectFunc, ListObjectFunc, WatchObjectFunc } from '../manager/types.ts';
+import type { GetOptions, ListObjectFunc, WatchObjectFunc } from '../manager/types.ts';
 import type { GroupResource } from '../util/status-error.ts';
 
 /**
@@ -8,7 +8,8 @@ import type { GroupResource } from '../util/status-error.ts';
  */
 export interface ResourceClient<T extends KubernetesObject = KubernetesObject> {
   readonly groupResource: GroupResource;
-  readonly getObject: GetObjectFunc & ((namespace: string, name: string, options: { resourceVersion?: string }) => Promise<T>);
+  /** Assignable to GetObjectFunc. */
+  readonly getObject: (namespace: string, name: string, options: GetOptions) => Promise<T>;
   readonly listObject: ListObjectFunc;
   readonly watchObject: WatchObjectFunc;
 }
