@@ -13,8 +13,11 @@ interface ResponseLike {
   write(chunk: string): boolean;
   end(chunk?: string): unknown;
   destroy(): unknown;
-  once(event: 'close', fn: () => void): unknown;
+  once(event: 'close' | 'drain', fn: () => void): unknown;
 }
+
+/** Bytes a watch may have waiting for a client that does not read before it is closed. */
+export const MAX_WATCH_BACKLOG_BYTES = 8 * 1024 * 1024;
 
 /** Largest request body accepted, as kube-apiserver's 3 MiB limit. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -87,9 +90,27 @@ export class Exchange {
     const res = this.#res;
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
     if (!this.#h2) (res as unknown as ServerResponse).flushHeaders();
+    // A watcher that stops reading is cut off once MAX_WATCH_BACKLOG_BYTES wait
+    // unsent, as kube-apiserver drops unresponsive watchers, so memory stays bounded.
+    let blocked = false;
+    let backlog = 0;
     return {
       write: (line) => {
-        if (!res.destroyed && !res.writableEnded) res.write(line);
+        if (res.destroyed || res.writableEnded) return;
+        if (blocked) {
+          backlog += line.length;
+          if (backlog > MAX_WATCH_BACKLOG_BYTES) {
+            res.destroy();
+            return;
+          }
+        }
+        if (!res.write(line) && !blocked) {
+          blocked = true;
+          res.once('drain', () => {
+            blocked = false;
+            backlog = 0;
+          });
+        }
       },
       end: () => {
         if (!res.destroyed && !res.writableEnded) res.end();

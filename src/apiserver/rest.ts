@@ -245,8 +245,9 @@ async function watch(ctx: RestContext, ex: Exchange, route: Route): Promise<void
 function parseJson(buf: Buffer): unknown {
   try {
     return JSON.parse(buf.toString('utf8')) as unknown;
-  } catch (err) {
-    throw badRequest(`the request body could not be decoded as JSON: ${(err as Error).message}`);
+  } catch {
+    // V8's message quotes the body, which may hold secret data: say only what went wrong.
+    throw badRequest('the request body could not be decoded: it is not valid JSON');
   }
 }
 

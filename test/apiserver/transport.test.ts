@@ -175,3 +175,31 @@ describe('apiserver faults', () => {
     assert.equal((await old.next()).object.code, 410);
   });
 });
+
+describe('apiserver slow watchers', () => {
+  it('cuts off a watch whose client stops reading once 8 MiB are waiting', async () => {
+    const server = await startApiServer();
+    const session = await h2session(server);
+    try {
+      const C = '/api/v1/namespaces/default/configmaps';
+      await req(server, 'POST', C, { body: { metadata: { name: 'big' } } });
+      const stream = session.request({ ':path': `${C}?watch=true&resourceVersion=${server.metrics().resourceVersion}`, authorization: `Bearer ${server.token}` });
+      await new Promise((resolve) => stream.once('response', resolve));
+      stream.pause(); // never read: flow control stops the server's writes
+      const closed = new Promise((resolve) => stream.once('close', resolve));
+      stream.on('error', () => undefined);
+      assert.equal(server.metrics().activeWatches, 1);
+      const big = 'x'.repeat(1024 * 1024);
+      for (let i = 0; i < 12 && server.metrics().activeWatches > 0; i++) {
+        const r = await req(server, 'PUT', `${C}/big`, { body: { metadata: { name: 'big' }, data: { v: `${i}${big}` } } });
+        assert.equal(r.status, 200);
+      }
+      assert.equal(server.metrics().activeWatches, 0);
+      stream.resume();
+      await closed;
+    } finally {
+      session.destroy();
+      await server.close();
+    }
+  });
+});
