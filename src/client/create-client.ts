@@ -30,6 +30,13 @@ export interface ClientOptions {
   http2?: boolean;
   /** An HTTP/2 connection left with no stream for this long is closed. @default 90_000 */
   idleConnectionTimeoutMs?: number;
+  /**
+   * A connection with streams in flight is sent an HTTP/2 PING this often; no
+   * answer within half the interval fails the connection and everything on
+   * it (a dead peer is found in 1.5 intervals). 0 turns the check off.
+   * @default 30_000
+   */
+  pingIntervalMs?: number;
   /** How many times a get or list answered 429 (or 5xx) with Retry-After is retried. @default 3 */
   maxRetries?: number;
   /** Longest watch event line accepted. @default 64 MiB */
@@ -50,6 +57,8 @@ export interface KubeClient extends Client {
 const DEFAULT_STALL_TIMEOUT_MS = 330_000;
 const DEFAULT_IDLE_CONNECTION_TIMEOUT_MS = 90_000;
 const DEFAULT_MAX_RETRIES = 3;
+/** client-go's HTTP/2 ReadIdleTimeout. */
+const DEFAULT_PING_INTERVAL_MS = 30_000;
 /** Bound on an error body read into memory (a Status is a few hundred bytes). */
 const MAX_ERROR_BODY_BYTES = 1024 * 1024;
 
@@ -120,6 +129,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
     http2: options.http2,
     maxStreamsPerConnection: positive('maxStreamsPerConnection', options.maxStreamsPerConnection, Infinity),
     idleConnectionTimeoutMs: positive('idleConnectionTimeoutMs', options.idleConnectionTimeoutMs, DEFAULT_IDLE_CONNECTION_TIMEOUT_MS),
+    pingIntervalMs: positive('pingIntervalMs', options.pingIntervalMs, DEFAULT_PING_INTERVAL_MS, 0),
   });
   const credentials = new CredentialReader(kubeConfig);
   let closed = false;

@@ -17,11 +17,15 @@ const DEFAULT_SERVER_STREAMS = 100;
 
 interface PooledSession {
   readonly session: ClientHttp2Session;
+  readonly socket: TLSSocket;
+  /** Drops the session from the pool (idempotent). */
+  forget: () => void;
   active: number;
   maxStreams: number;
   /** GOAWAY received, idle-closed or failed: no new streams. */
   draining: boolean;
   idleTimer: unknown;
+  pingTimer: unknown;
 }
 
 interface Group {
@@ -36,7 +40,17 @@ export interface Http2PoolOptions {
   http2: boolean | undefined;
   maxStreamsPerConnection: number;
   idleConnectionTimeoutMs: number;
+  /** Interval of health PINGs on a connection with streams (0: none); an unanswered PING fails the connection after half of it. */
+  pingIntervalMs: number;
 }
+
+/** Tries of one request when the server refuses its stream (GOAWAY, REFUSED_STREAM). */
+const MAX_ATTEMPTS = 3;
+/** Node errors for a stream that never reached the server. */
+const UNSENT_CODES: ReadonlySet<string> = new Set(['ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_INVALID_SESSION', 'ERR_HTTP2_OUT_OF_STREAMS']);
+
+/** A stream the server never processed; the request goes to another connection. */
+class StreamRefusedError extends ConnectionError {}
 
 function ignore(): void {}
 
@@ -72,16 +86,30 @@ export class Http2Pool {
   }
 
   async request(req: TransportRequest): Promise<TransportResponse | 'http1'> {
+    for (let attempt = 1; ; attempt++) {
+      req.signal?.throwIfAborted();
+      const pooled = await this.#acquire(req.credentials);
+      if (pooled === 'http1') return 'http1';
+      try {
+        return await this.#send(pooled, req);
+      } catch (err) {
+        // The server never saw a refused stream: a GET is safe to send again.
+        if (!(err instanceof StreamRefusedError) || attempt >= MAX_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  #send(pooled: PooledSession, req: TransportRequest): Promise<TransportResponse> {
     const { signal } = req;
-    signal?.throwIfAborted();
-    const pooled = await this.#acquire(req.credentials);
-    if (pooled === 'http1') return 'http1';
     let stream: ClientHttp2Stream;
     try {
       stream = pooled.session.request({ ':method': 'GET', ':path': req.path, ...req.headers }, { endStream: true });
     } catch (err) {
+      pooled.draining = true;
       this.#release(pooled);
-      throw new ConnectionError(`GET ${req.path}: could not open an HTTP/2 stream: ${describeError(err)}`, { cause: err });
+      const code = (err as { code?: unknown }).code;
+      const Failure = typeof code === 'string' && UNSENT_CODES.has(code) ? StreamRefusedError : ConnectionError;
+      return Promise.reject(new Failure(`GET ${req.path}: could not open an HTTP/2 stream: ${describeError(err)}`, { cause: err }));
     }
     stream.once('close', () => this.#release(pooled));
     return new Promise<TransportResponse>((resolve, reject) => {
@@ -93,19 +121,21 @@ export class Http2Pool {
         else signal.addEventListener('abort', onAbort, { once: true });
         stream.once('close', () => signal.removeEventListener('abort', onAbort));
       }
-      const onEarlyError = (err: Error): void => {
-        if (signal?.aborted === true) reject(signal.reason as Error);
-        else if (err instanceof ClientClosedError) reject(err);
-        else reject(new ConnectionError(`GET ${req.path}: ${describeError(err)}`, { cause: err }));
+      const fail = (err: Error | undefined): void => {
+        if (signal?.aborted === true) return reject(signal.reason as Error);
+        if (err instanceof ClientClosedError) return reject(err);
+        const code = (err as { code?: unknown } | undefined)?.code;
+        if (stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM || (typeof code === 'string' && UNSENT_CODES.has(code))) {
+          return reject(new StreamRefusedError(`GET ${req.path}: the server refused the HTTP/2 stream`, { cause: err }));
+        }
+        if (err !== undefined) return reject(new ConnectionError(`GET ${req.path}: ${describeError(err)}`, { cause: err }));
+        reject(new ConnectionError(`GET ${req.path}: the server closed the HTTP/2 stream before answering (code ${stream.rstCode ?? 'none'})`));
       };
-      const onEarlyClose = (): void => {
-        if (signal?.aborted === true) reject(signal.reason as Error);
-        else reject(new ConnectionError(`GET ${req.path}: the server closed the HTTP/2 stream before answering (code ${stream.rstCode ?? 'none'})`));
-      };
-      stream.once('error', onEarlyError);
+      const onEarlyClose = (): void => fail(undefined);
+      stream.once('error', fail);
       stream.once('close', onEarlyClose);
       stream.once('response', (headers: IncomingHttpHeaders & IncomingHttpStatusHeader) => {
-        stream.off('error', onEarlyError);
+        stream.off('error', fail);
         stream.off('close', onEarlyClose);
         // Errors after this point reach whoever reads the body; this keeps an
         // unread body's error from crashing the process.
@@ -136,6 +166,7 @@ export class Http2Pool {
           if (pooled.session.destroyed) resolve();
           else pooled.session.once('close', () => resolve());
           this.#options.clock.clearTimeout(pooled.idleTimer);
+          this.#options.clock.clearTimeout(pooled.pingTimer);
           pooled.session.destroy(new ClientClosedError('the client was closed'));
         }),
     );
@@ -180,12 +211,27 @@ export class Http2Pool {
   #release(pooled: PooledSession): void {
     pooled.active--;
     if (pooled.active > 0 || pooled.session.destroyed) return;
+    if (pooled.draining) {
+      this.#retire(pooled);
+      return;
+    }
     pooled.session.unref();
     pooled.idleTimer = this.#options.clock.setTimeout(() => {
       if (pooled.active > 0) return;
-      pooled.draining = true;
-      pooled.session.close();
+      this.#retire(pooled);
     }, this.#options.idleConnectionTimeoutMs);
+  }
+
+  /**
+   * Ends a session that has no stream left. Node's own close() and even
+   * destroy() of a session it already closed (after a GOAWAY) wait for the
+   * peer to close the TCP connection, which a peer may never do; the socket
+   * is destroyed here and the session leaves the pool at once.
+   */
+  #retire(pooled: PooledSession): void {
+    pooled.forget();
+    pooled.session.destroy();
+    pooled.socket.destroy();
   }
 
   async #connect(credentials: RequestCredentials, group: Group): Promise<void> {
@@ -203,7 +249,16 @@ export class Http2Pool {
       createConnection: () => socket,
       settings: { enablePush: false, initialWindowSize: STREAM_WINDOW_BYTES },
     });
-    const pooled: PooledSession = { session, active: 0, maxStreams: DEFAULT_SERVER_STREAMS, draining: false, idleTimer: undefined };
+    const pooled: PooledSession = {
+      session,
+      socket,
+      forget: ignore,
+      active: 0,
+      maxStreams: DEFAULT_SERVER_STREAMS,
+      draining: false,
+      idleTimer: undefined,
+      pingTimer: undefined,
+    };
     const limit = (): number => {
       const advertised = session.remoteSettings.maxConcurrentStreams ?? DEFAULT_SERVER_STREAMS;
       return Math.max(1, Math.min(advertised, this.#options.maxStreamsPerConnection));
@@ -214,9 +269,11 @@ export class Http2Pool {
     const forget = (): void => {
       pooled.draining = true;
       this.#options.clock.clearTimeout(pooled.idleTimer);
+      this.#options.clock.clearTimeout(pooled.pingTimer);
       group.sessions.delete(pooled);
       this.#all.delete(pooled);
     };
+    pooled.forget = forget;
     session.on('error', forget);
     session.once('close', forget);
     socket.on('error', (err: Error) => {
@@ -226,6 +283,7 @@ export class Http2Pool {
     socket.once('close', forget);
     session.on('goaway', () => {
       pooled.draining = true;
+      if (pooled.active === 0) this.#retire(pooled);
     });
     await new Promise<void>((resolve, reject) => {
       const fail = (err?: Error): void => {
@@ -262,6 +320,33 @@ export class Http2Pool {
     group.sessions.add(pooled);
     this.#all.add(pooled);
     session.unref();
+    this.#schedulePing(pooled);
+  }
+
+  /**
+   * Health check, as client-go does with its HTTP/2 read-idle PINGs: a
+   * connection with streams whose PING gets no answer within half the
+   * interval is destroyed, so requests and watches on a dead connection
+   * (a peer gone without a FIN) fail within 1.5 intervals instead of hanging.
+   */
+  #schedulePing(pooled: PooledSession): void {
+    const { clock, pingIntervalMs } = this.#options;
+    if (pingIntervalMs === 0) return;
+    pooled.pingTimer = clock.setTimeout(() => {
+      const { session } = pooled;
+      if (session.destroyed) return;
+      if (pooled.active === 0) return this.#schedulePing(pooled);
+      let answered = false;
+      const deadline = clock.setTimeout(() => {
+        if (!answered) session.destroy(new ConnectionError(`the server did not answer an HTTP/2 PING within ${pingIntervalMs / 2} ms`));
+      }, pingIntervalMs / 2);
+      const sent = session.ping((err) => {
+        answered = true;
+        clock.clearTimeout(deadline);
+        if (err === null) this.#schedulePing(pooled);
+      });
+      if (!sent) clock.clearTimeout(deadline);
+    }, pingIntervalMs);
   }
 
   #tlsConnect(credentials: RequestCredentials): Promise<TLSSocket> {
@@ -283,6 +368,8 @@ export class Http2Pool {
       socket.once('error', onError);
       socket.once('secureConnect', () => {
         socket.off('error', onError);
+        // TCP keep-alive as client-go and client-node set it, under the PING check.
+        socket.setKeepAlive(true, 30_000);
         resolve(socket);
       });
     });

@@ -43,6 +43,8 @@ export interface TransportOptions {
   maxStreamsPerConnection: number;
   /** An HTTP/2 connection with no stream for this long is closed. */
   idleConnectionTimeoutMs: number;
+  /** HTTP/2 health PING interval (0: none). */
+  pingIntervalMs: number;
 }
 
 /**

@@ -46,8 +46,7 @@ describe('client against the embedded API server (TLS, HTTP/2)', () => {
     const client = createClient(server.kubeConfig(), { clock: new FakeClock() });
     try {
       const secrets = client.resource<V1Secret>('secrets');
-      // ResourceClient<T>.getObject resolves to GetObjectFunc's overload first (see the report), hence the cast.
-      const db = (await secrets.getObject('team', 'db', {})) as V1Secret;
+      const db = await secrets.getObject('team', 'db', {});
       assert.equal(Buffer.from(db.data?.password ?? '', 'base64').toString(), 'pw');
       const list = await secrets.listObject('team', { fieldSelector: 'metadata.name=db' });
       assert.deepEqual(list.items.map((o) => o.metadata?.name), ['db']);

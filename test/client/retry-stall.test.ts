@@ -40,7 +40,7 @@ describe('Retry-After and stall detection', () => {
 
   it('a get answered 429 is retried after Retry-After seconds on the clock', async () => {
     const clock = new FakeClock();
-    const client = createClient(server.kubeConfig(), { clock, idleConnectionTimeoutMs: IDLE });
+    const client = createClient(server.kubeConfig(), { clock, pingIntervalMs: 0, idleConnectionTimeoutMs: IDLE });
     try {
       throttled.set('/api/v1/namespaces/ns/secrets/x', 2);
       const start = server.requests.length;
@@ -62,7 +62,7 @@ describe('Retry-After and stall detection', () => {
 
   it('gives up after maxRetries with the StatusError and its retryAfterSeconds', async () => {
     const clock = new FakeClock();
-    const client = createClient(server.kubeConfig(), { clock, idleConnectionTimeoutMs: IDLE, maxRetries: 2 });
+    const client = createClient(server.kubeConfig(), { clock, pingIntervalMs: 0, idleConnectionTimeoutMs: IDLE, maxRetries: 2 });
     try {
       throttled.set('/api/v1/namespaces/ns/secrets', 10);
       const start = server.requests.length;
@@ -81,7 +81,7 @@ describe('Retry-After and stall detection', () => {
 
   it('aborting a list while it waits to retry rejects at once with the abort reason', async () => {
     const clock = new FakeClock();
-    const client = createClient(server.kubeConfig(), { clock, idleConnectionTimeoutMs: IDLE });
+    const client = createClient(server.kubeConfig(), { clock, pingIntervalMs: 0, idleConnectionTimeoutMs: IDLE });
     try {
       throttled.set('/api/v1/namespaces/ns/secrets', 1);
       const controller = new AbortController();
@@ -98,7 +98,7 @@ describe('Retry-After and stall detection', () => {
 
   it('a watch answered 429 rejects with the StatusError at once (the reflector backs off)', async () => {
     const clock = new FakeClock();
-    const client = createClient(server.kubeConfig(), { clock, idleConnectionTimeoutMs: IDLE });
+    const client = createClient(server.kubeConfig(), { clock, pingIntervalMs: 0, idleConnectionTimeoutMs: IDLE });
     try {
       throttled.set('/api/v1/namespaces/ns/secrets', 1);
       await assert.rejects(
@@ -113,7 +113,7 @@ describe('Retry-After and stall detection', () => {
 
   it('a watch that receives no byte for stallTimeoutMs throws WatchStalledError; bytes reset the timer', async () => {
     const clock = new FakeClock();
-    const client = createClient(server.kubeConfig(), { clock, idleConnectionTimeoutMs: IDLE, stallTimeoutMs: 60_000 });
+    const client = createClient(server.kubeConfig(), { clock, pingIntervalMs: 0, idleConnectionTimeoutMs: IDLE, stallTimeoutMs: 60_000 });
     try {
       const iterator = (await client.resource('secrets').watchObject('ns', {}, new AbortController().signal))[Symbol.asyncIterator]();
       const first = iterator.next();
