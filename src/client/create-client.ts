@@ -3,7 +3,7 @@ import type { ListOptions, WatchEvent } from '../manager/types.ts';
 import type { Clock } from '../util/clock.ts';
 import { realClock } from '../util/clock.ts';
 import { CredentialReader } from './credentials.ts';
-import { ClientClosedError, ConnectionError } from './errors.ts';
+import { ClientClosedError, ConnectionError, RequestTimeoutError } from './errors.ts';
 import { getQuery, listQuery, resourcePath, validateResourceName } from './query.ts';
 import { statusErrorFromResponse } from './status.ts';
 import { Transport } from './transport.ts';
@@ -37,6 +37,13 @@ export interface ClientOptions {
    * @default 30_000
    */
   pingIntervalMs?: number;
+  /**
+   * A get or list must be answered completely, and a watch must get its
+   * response headers, within this time; otherwise it fails with
+   * RequestTimeoutError (an open watch is guarded by stallTimeoutMs instead).
+   * @default 60_000
+   */
+  requestTimeoutMs?: number;
   /** How many times a get or list answered 429 (or 5xx) with Retry-After is retried. @default 3 */
   maxRetries?: number;
   /** Longest watch event line accepted. @default 64 MiB */
@@ -57,6 +64,7 @@ export interface KubeClient extends Client {
 const DEFAULT_STALL_TIMEOUT_MS = 330_000;
 const DEFAULT_IDLE_CONNECTION_TIMEOUT_MS = 90_000;
 const DEFAULT_MAX_RETRIES = 3;
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 /** client-go's HTTP/2 ReadIdleTimeout. */
 const DEFAULT_PING_INTERVAL_MS = 30_000;
 /** Bound on an error body read into memory (a Status is a few hundred bytes). */
@@ -117,6 +125,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
   const clock = options.clock ?? realClock;
   const stallTimeoutMs = positive('stallTimeoutMs', options.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS);
   const maxRetries = positive('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES, 0);
+  const requestTimeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS);
   const maxEventBytes = positive('maxEventBytes', options.maxEventBytes, DEFAULT_MAX_EVENT_BYTES, 1024);
   const userAgent = options.userAgent ?? 'kube-object-manager/0.1.0';
   if (typeof userAgent !== 'string' || userAgent === '') throw new TypeError('createClient: options.userAgent must be a non-empty string');
@@ -134,24 +143,38 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
   const credentials = new CredentialReader(kubeConfig);
   let closed = false;
 
-  async function send(path: string, signal: AbortSignal | undefined, accept = 'application/json'): Promise<TransportResponse> {
+  async function send(path: string, signal: AbortSignal | undefined, headersTimeoutMs: number): Promise<TransportResponse> {
     if (closed) throw new ClientClosedError('the client is closed');
     const current = await credentials.read();
-    const headers = { accept, 'user-agent': userAgent, ...current.headers };
-    const request = { credentials: current, path: current.basePath + path, headers };
+    const headers = { accept: 'application/json', 'user-agent': userAgent, ...current.headers };
+    const request = { credentials: current, path: current.basePath + path, headers, headersTimeoutMs };
     return transport.request(signal === undefined ? request : { ...request, signal });
+  }
+
+  /** The body within what is left of the request timeout. */
+  async function readWithin(response: TransportResponse, startedAt: number, what: string): Promise<Buffer> {
+    const left = Math.max(0, requestTimeoutMs - (clock.now() - startedAt));
+    const timer = clock.setTimeout(() => {
+      response.destroy(new RequestTimeoutError(`${what}: no complete answer from the server within ${requestTimeoutMs} ms`));
+    }, left);
+    try {
+      return await readBody(response, Infinity);
+    } finally {
+      clock.clearTimeout(timer);
+    }
   }
 
   async function requestJson(path: string, what: string, signal: AbortSignal | undefined): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
-      const response = await send(path, signal);
+      const startedAt = clock.now();
+      const response = await send(path, signal, requestTimeoutMs);
       if (response.status === 200) {
         let body: Buffer;
         try {
-          body = await readBody(response, Infinity);
+          body = await readWithin(response, startedAt, what);
         } catch (err) {
           if (signal?.aborted === true) throw signal.reason;
-          if (err instanceof ClientClosedError) throw err;
+          if (err instanceof ClientClosedError || err instanceof RequestTimeoutError) throw err;
           const detail = err instanceof Error ? err.message : String(err);
           throw new ConnectionError(`${what}: the response broke off: ${detail}`, { cause: err });
         }
@@ -190,7 +213,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
       if (signal.aborted) return emptyWatch();
       let response: TransportResponse;
       try {
-        response = await send(path, signal);
+        response = await send(path, signal, requestTimeoutMs);
       } catch (err) {
         if (signal.aborted) return emptyWatch();
         throw err;

@@ -26,3 +26,9 @@ export class ConnectionError extends Error {
   override readonly name = 'ConnectionError';
   readonly code = 'KOM_CONNECTION';
 }
+
+/** A request without a complete answer in time (ClientOptions.requestTimeoutMs). */
+export class RequestTimeoutError extends Error {
+  override readonly name = 'RequestTimeoutError';
+  readonly code = 'KOM_REQUEST_TIMEOUT';
+}

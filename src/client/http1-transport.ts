@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { Agent as HttpAgent, ClientRequest, IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { TransportRequest, TransportResponse } from './transport.ts';
-import { ClientClosedError, ConnectionError } from './errors.ts';
+import type { Clock } from '../util/clock.ts';
+import { ClientClosedError, ConnectionError, RequestTimeoutError } from './errors.ts';
 
 function ignore(): void {}
 
@@ -23,6 +24,11 @@ function countSockets(agent: HttpAgent): number {
 export class Http1Transport {
   readonly #agents = new Map<string, HttpAgent>();
   readonly #inFlight = new Set<ClientRequest>();
+  readonly #clock: Clock;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
 
   request(req: TransportRequest): Promise<TransportResponse> {
     const { credentials, signal } = req;
@@ -49,13 +55,18 @@ export class Http1Transport {
         signal.addEventListener('abort', onAbort, { once: true });
         request.once('close', () => signal.removeEventListener('abort', onAbort));
       }
+      const timer = this.#clock.setTimeout(() => {
+        request.destroy(new RequestTimeoutError(`GET ${req.path}: no answer from the server within ${req.headersTimeoutMs} ms`));
+      }, req.headersTimeoutMs);
+      request.once('close', () => this.#clock.clearTimeout(timer));
       const onEarlyError = (err: Error): void => {
         if (signal?.aborted === true) reject(signal.reason as Error);
-        else if (err instanceof ClientClosedError) reject(err);
+        else if (err instanceof ClientClosedError || err instanceof RequestTimeoutError) reject(err);
         else reject(new ConnectionError(`GET ${req.path}: ${err.message}`, { cause: err }));
       };
       request.once('error', onEarlyError);
       request.once('response', (response: IncomingMessage) => {
+        this.#clock.clearTimeout(timer);
         request.off('error', onEarlyError);
         request.on('error', ignore);
         response.on('error', ignore);

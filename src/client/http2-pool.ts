@@ -5,7 +5,7 @@ import tls from 'node:tls';
 import type { TLSSocket } from 'node:tls';
 import type { Clock } from '../util/clock.ts';
 import type { RequestCredentials } from './credentials.ts';
-import { ClientClosedError, ConnectionError } from './errors.ts';
+import { ClientClosedError, ConnectionError, RequestTimeoutError } from './errors.ts';
 import type { TransportRequest, TransportResponse } from './transport.ts';
 
 /** Per-stream receive window: a 1.5 MiB object arrives in about two round trips instead of 25. */
@@ -105,13 +105,21 @@ export class Http2Pool {
     try {
       stream = pooled.session.request({ ':method': 'GET', ':path': req.path, ...req.headers }, { endStream: true });
     } catch (err) {
-      pooled.draining = true;
-      this.#release(pooled);
       const code = (err as { code?: unknown }).code;
-      const Failure = typeof code === 'string' && UNSENT_CODES.has(code) ? StreamRefusedError : ConnectionError;
+      const unsent = typeof code === 'string' && UNSENT_CODES.has(code);
+      if (unsent) pooled.draining = true;
+      this.#release(pooled);
+      const Failure = unsent ? StreamRefusedError : ConnectionError;
       return Promise.reject(new Failure(`GET ${req.path}: could not open an HTTP/2 stream: ${describeError(err)}`, { cause: err }));
     }
-    stream.once('close', () => this.#release(pooled));
+    const { clock } = this.#options;
+    const timer = clock.setTimeout(() => {
+      stream.destroy(new RequestTimeoutError(`GET ${req.path}: no answer from the server within ${req.headersTimeoutMs} ms`));
+    }, req.headersTimeoutMs);
+    stream.once('close', () => {
+      clock.clearTimeout(timer);
+      this.#release(pooled);
+    });
     return new Promise<TransportResponse>((resolve, reject) => {
       const onAbort = (): void => {
         stream.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
@@ -123,7 +131,7 @@ export class Http2Pool {
       }
       const fail = (err: Error | undefined): void => {
         if (signal?.aborted === true) return reject(signal.reason as Error);
-        if (err instanceof ClientClosedError) return reject(err);
+        if (err instanceof ClientClosedError || err instanceof RequestTimeoutError) return reject(err);
         const code = (err as { code?: unknown } | undefined)?.code;
         if (stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM || (typeof code === 'string' && UNSENT_CODES.has(code))) {
           return reject(new StreamRefusedError(`GET ${req.path}: the server refused the HTTP/2 stream`, { cause: err }));
@@ -135,6 +143,7 @@ export class Http2Pool {
       stream.once('error', fail);
       stream.once('close', onEarlyClose);
       stream.once('response', (headers: IncomingHttpHeaders & IncomingHttpStatusHeader) => {
+        clock.clearTimeout(timer);
         stream.off('error', fail);
         stream.off('close', onEarlyClose);
         // Errors after this point reach whoever reads the body; this keeps an

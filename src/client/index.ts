@@ -1,4 +1,4 @@
 export { createClient } from './create-client.ts';
 export type { ClientOptions, ClientStats, KubeClient } from './create-client.ts';
 export type { Client, ResourceClient } from './types.ts';
-export { ClientClosedError, ConnectionError, WatchDecodeError, WatchStalledError } from './errors.ts';
+export { ClientClosedError, ConnectionError, RequestTimeoutError, WatchDecodeError, WatchStalledError } from './errors.ts';

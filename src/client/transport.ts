@@ -15,6 +15,8 @@ export interface TransportRequest {
   headers: Record<string, string>;
   /** Aborting destroys the request or response; the body then fails with the signal's reason. */
   signal?: AbortSignal;
+  /** No response headers within this time fails the request with RequestTimeoutError. */
+  headersTimeoutMs: number;
 }
 
 /** The server's answer; `body` streams Buffers and must be read to the end or destroyed. */
@@ -62,7 +64,7 @@ export class Transport {
   constructor(options: TransportOptions) {
     this.#http2 = options.http2;
     this.#pool = new Http2Pool(options);
-    this.#http1 = new Http1Transport();
+    this.#http1 = new Http1Transport(options.clock);
   }
 
   async request(req: TransportRequest): Promise<TransportResponse> {

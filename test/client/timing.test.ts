@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from '../../src/client/index.ts';
-import { WatchStalledError } from '../../src/client/errors.ts';
+import { RequestTimeoutError, WatchStalledError } from '../../src/client/errors.ts';
 import { FakeClock } from '../../src/util/fake-clock.ts';
 import { isTooManyRequests, StatusError } from '../../src/util/status-error.ts';
 import type { TestResponse, TestServer } from './helpers/test-server.ts';
@@ -10,7 +10,7 @@ import { sendJson, startTestServer, turn, until } from './helpers/test-server.ts
 const tooMany = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'too many requests', reason: 'TooManyRequests', details: { retryAfterSeconds: 5 }, code: 429 };
 const IDLE = 1e12; // keeps idle-connection timers out of the way of FakeClock assertions
 
-describe('Retry-After and stall detection', () => {
+describe('Retry-After, request timeouts and stall detection', () => {
   let server: TestServer;
   /** How many 429s each path still answers before succeeding. */
   const throttled = new Map<string, number>();
@@ -23,6 +23,12 @@ describe('Retry-After and stall detection', () => {
         if (left > 0) {
           throttled.set(url.pathname, left - 1);
           return sendJson(res, 429, tooMany, { 'retry-after': '5' });
+        }
+        if (url.pathname.endsWith('/hang') || url.searchParams.get('labelSelector') === 'hang') return;
+        if (url.pathname.endsWith('/half')) {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.write('{"kind":"Secret",');
+          return;
         }
         if (url.searchParams.get('watch') === '1') {
           res.writeHead(200, { 'content-type': 'application/json' });
@@ -68,7 +74,7 @@ describe('Retry-After and stall detection', () => {
       const start = server.requests.length;
       const result = client.resource('secrets').listObject('ns', {});
       for (let i = 1; i <= 2; i++) {
-        await until(() => server.requests.length - start === i && clock.nextTimerDue() !== undefined, `try ${i} and its wait`);
+        await until(() => server.requests.length - start === i && clock.nextTimerDue() === clock.now() + 5_000, `try ${i} and its wait`);
         clock.step(5_000);
       }
       await assert.rejects(result, (err: unknown) => err instanceof StatusError && isTooManyRequests(err) && err.retryAfterSeconds === 5);
@@ -86,7 +92,7 @@ describe('Retry-After and stall detection', () => {
       throttled.set('/api/v1/namespaces/ns/secrets', 1);
       const controller = new AbortController();
       const result = client.resource('secrets').listObject('ns', {}, controller.signal);
-      await until(() => clock.nextTimerDue() !== undefined, 'the client waits');
+      await until(() => clock.nextTimerDue() === clock.now() + 5_000, 'the client waits');
       controller.abort(new Error('stop listing'));
       await assert.rejects(result, /stop listing/);
       assert.ok((clock.nextTimerDue() ?? Infinity) >= IDLE, 'no retry timer is left behind');
@@ -130,6 +136,45 @@ describe('Retry-After and stall detection', () => {
       await assert.rejects(second, (err: unknown) => err instanceof WatchStalledError && /no data from the server for 60000 ms/.test(err.message));
       await until(() => server.openStreams() === 0 && client.stats().streams === 0, 'the stalled stream is freed');
       assert.ok((clock.nextTimerDue() ?? Infinity) >= IDLE, 'no stall timer is left behind');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a get with no answer, or with a body that stops, fails with RequestTimeoutError and frees its stream', async () => {
+    const clock = new FakeClock();
+    const client = createClient(server.kubeConfig(), { clock, pingIntervalMs: 0, idleConnectionTimeoutMs: IDLE, requestTimeoutMs: 10_000 });
+    try {
+      const secrets = client.resource('secrets');
+      const hang = secrets.getObject('ns', 'hang', {});
+      await until(() => server.openStreams() === 1, 'the server holds the request');
+      clock.step(9_999);
+      await turn();
+      assert.equal(client.stats().streams, 1);
+      clock.step(1);
+      await assert.rejects(hang, (err: unknown) => err instanceof RequestTimeoutError && /no answer from the server within 10000 ms/.test(err.message));
+      await until(() => server.openStreams() === 0 && client.stats().streams === 0, 'the stream is freed');
+
+      const half = secrets.getObject('ns', 'half', {});
+      await until(() => server.openStreams() === 1, 'the server holds the request');
+      clock.step(4_000);
+      await turn();
+      clock.step(6_000);
+      await assert.rejects(half, (err: unknown) => err instanceof RequestTimeoutError && /get secrets "ns\/half": no complete answer/.test(err.message));
+      await until(() => server.openStreams() === 0 && client.stats().streams === 0, 'the stream is freed');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a watch whose response headers never come fails with RequestTimeoutError', async () => {
+    const clock = new FakeClock();
+    const client = createClient(server.kubeConfig(), { clock, pingIntervalMs: 0, idleConnectionTimeoutMs: IDLE, requestTimeoutMs: 10_000 });
+    try {
+      const watch = Promise.resolve(client.resource('secrets').watchObject('ns', { labelSelector: 'hang' }, new AbortController().signal));
+      await until(() => server.openStreams() === 1, 'the server holds the watch');
+      clock.step(10_000);
+      await assert.rejects(watch, RequestTimeoutError);
     } finally {
       await client.close();
     }
