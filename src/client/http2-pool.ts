@@ -1,11 +1,10 @@
 import http2 from 'node:http2';
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader } from 'node:http2';
-import { isIP } from 'node:net';
-import tls from 'node:tls';
 import type { TLSSocket } from 'node:tls';
 import type { Clock } from '../util/clock.ts';
 import type { RequestCredentials } from './credentials.ts';
 import { ClientClosedError, ConnectionError, RequestTimeoutError } from './errors.ts';
+import { describeError, tlsConnect } from './tls-connect.ts';
 import type { TransportRequest, TransportResponse } from './transport.ts';
 
 /** Per-stream receive window: a 1.5 MiB object arrives in about two round trips instead of 25. */
@@ -53,16 +52,6 @@ const UNSENT_CODES: ReadonlySet<string> = new Set(['ERR_HTTP2_GOAWAY_SESSION', '
 class StreamRefusedError extends ConnectionError {}
 
 function ignore(): void {}
-
-function hostOf(url: URL): string {
-  return url.hostname.replace(/^\[(.*)\]$/, '$1');
-}
-
-function describeError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
-}
 
 /**
  * HTTP/2 connections shared by every request to one server with one TLS
@@ -172,11 +161,13 @@ export class Http2Pool {
     const closing = [...this.#all].map(
       (pooled) =>
         new Promise<void>((resolve) => {
-          if (pooled.session.destroyed) resolve();
-          else pooled.session.once('close', () => resolve());
-          this.#options.clock.clearTimeout(pooled.idleTimer);
-          this.#options.clock.clearTimeout(pooled.pingTimer);
-          pooled.session.destroy(new ClientClosedError('the client was closed'));
+          const { session, socket } = pooled;
+          if (session.destroyed || socket.destroyed) resolve();
+          session.once('close', () => resolve());
+          socket.once('close', () => resolve());
+          pooled.forget();
+          session.destroy(new ClientClosedError('the client was closed'));
+          socket.destroy();
         }),
     );
     await Promise.all(closing);
@@ -245,7 +236,7 @@ export class Http2Pool {
 
   async #connect(credentials: RequestCredentials, group: Group): Promise<void> {
     const { origin } = credentials;
-    const socket = await this.#tlsConnect(credentials);
+    const socket = await tlsConnect(credentials, this.#options.http2 === true ? ['h2'] : ['h2', 'http/1.1']);
     if (socket.alpnProtocol !== 'h2') {
       socket.destroy();
       if (this.#options.http2 === true) {
@@ -356,31 +347,5 @@ export class Http2Pool {
       });
       if (!sent) clock.clearTimeout(deadline);
     }, pingIntervalMs);
-  }
-
-  #tlsConnect(credentials: RequestCredentials): Promise<TLSSocket> {
-    const { origin, tls: identity } = credentials;
-    const host = hostOf(origin);
-    const servername = identity.servername ?? (isIP(host) === 0 ? host : undefined);
-    return new Promise<TLSSocket>((resolve, reject) => {
-      const socket = tls.connect({
-        ...identity,
-        host,
-        port: origin.port === '' ? 443 : Number(origin.port),
-        ...(servername === undefined ? {} : { servername }),
-        ALPNProtocols: this.#options.http2 === true ? ['h2'] : ['h2', 'http/1.1'],
-      });
-      const onError = (err: Error): void => {
-        socket.destroy();
-        reject(new ConnectionError(`could not connect to ${origin.origin}: ${describeError(err)}`, { cause: err }));
-      };
-      socket.once('error', onError);
-      socket.once('secureConnect', () => {
-        socket.off('error', onError);
-        // TCP keep-alive as client-go and client-node set it, under the PING check.
-        socket.setKeepAlive(true, 30_000);
-        resolve(socket);
-      });
-    });
   }
 }

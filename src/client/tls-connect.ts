@@ -1,0 +1,44 @@
+import { isIP } from 'node:net';
+import tls from 'node:tls';
+import type { TLSSocket } from 'node:tls';
+import type { RequestCredentials } from './credentials.ts';
+import { ConnectionError } from './errors.ts';
+
+/** `code: message` for Node errors, the message otherwise. */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
+}
+
+/**
+ * A TLS connection to the server with the KubeConfig's TLS identity,
+ * offering `alpn` (the caller reads `alpnProtocol` to choose HTTP/2 or
+ * HTTP/1.1). The server name is sent for host names (not IP addresses)
+ * unless the KubeConfig sets tls-server-name. Fails with ConnectionError.
+ */
+export function tlsConnect(credentials: RequestCredentials, alpn: string[]): Promise<TLSSocket> {
+  const { origin, tls: identity } = credentials;
+  const host = origin.hostname.replace(/^\[(.*)\]$/, '$1');
+  const servername = identity.servername ?? (isIP(host) === 0 ? host : undefined);
+  return new Promise<TLSSocket>((resolve, reject) => {
+    const socket = tls.connect({
+      ...identity,
+      host,
+      port: origin.port === '' ? 443 : Number(origin.port),
+      ...(servername === undefined ? {} : { servername }),
+      ALPNProtocols: alpn,
+    });
+    const onError = (err: Error): void => {
+      socket.destroy();
+      reject(new ConnectionError(`could not connect to ${origin.origin}: ${describeError(err)}`, { cause: err }));
+    };
+    socket.once('error', onError);
+    socket.once('secureConnect', () => {
+      socket.off('error', onError);
+      // TCP keep-alive as client-go and client-node set it, under the PING check.
+      socket.setKeepAlive(true, 30_000);
+      resolve(socket);
+    });
+  });
+}
