@@ -3,6 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect as tlsConnect } from 'node:tls';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { startApiServer } from '../../src/apiserver/index.ts';
 import type { ApiServer } from '../../src/apiserver/index.ts';
 import { FakeClock } from '../../src/util/fake-clock.ts';
@@ -60,6 +61,9 @@ describe('apiserver transport', () => {
       assert.equal(plain.caCert, undefined);
       const list = await req(plain, 'GET', S);
       assert.equal(list.status, 200);
+      const viaClient = await plain.kubeConfig().makeApiClient(CoreV1Api).listNamespace();
+      assert.equal(viaClient.items.length, 4);
+      assert.match(plain.kubeconfigYaml(), /server: http:\/\/127\.0\.0\.1:\d+\n {4}insecure-skip-tls-verify: true\n/);
       const { request } = await import('node:http');
       const rv = plain.metrics().resourceVersion;
       const first = await new Promise<{ headers: Record<string, unknown>; line: string; close: () => void }>((resolve, reject) => {
