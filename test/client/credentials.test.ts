@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -106,6 +107,34 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
 });
 
 describe('client certificates', () => {
+  it('a rotated client certificate is presented on a new connection', async () => {
+    const first = createSelfSignedCertificate('kom-client-1');
+    const second = createSelfSignedCertificate('kom-client-2');
+    const seen: string[] = [];
+    const server = await startTestServer({
+      clientCa: first.cert + second.cert,
+      handler: (req, res) => {
+        seen.push(String((req.socket as TLSSocket).getPeerCertificate().subject.CN));
+        sendJson(res, 200, ok);
+      },
+    });
+    const kc = server.kubeConfig({ certData: b64(first.cert), keyData: b64(first.key) });
+    const client = createClient(kc, { clock: new FakeClock() });
+    try {
+      const secrets = client.resource('secrets');
+      await secrets.getObject('ns', 'x', {});
+      await secrets.getObject('ns', 'x', {});
+      assert.equal(client.stats().http2Connections, 1);
+      kc.users = [{ name: 'tester', certData: b64(second.cert), keyData: b64(second.key) }];
+      await secrets.getObject('ns', 'x', {});
+      assert.deepEqual(seen, ['kom-client-1', 'kom-client-1', 'kom-client-2']);
+      assert.equal(client.stats().http2Connections, 2);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+
   it('presents the KubeConfig client certificate to a server that requires one', async () => {
     const clientCert = createSelfSignedCertificate('kom-client');
     const server = await startTestServer({ clientCa: clientCert.cert, handler: (_req, res) => sendJson(res, 200, ok) });

@@ -47,6 +47,8 @@ export interface TestServer {
   requests: RecordedRequest[];
   /** Open TCP connections. */
   connections(): number;
+  /** TCP connections accepted since the start. */
+  connectionsAccepted(): number;
   /** Requests whose response has not closed yet. */
   openStreams(): number;
   /** A KubeConfig for this server with a bearer token (and TLS trust for the test CA). */
@@ -68,6 +70,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   let streams = 0;
+  let accepted = 0;
   const handle = (req: TestRequest, raw: ServerResponse | Http2ServerResponse): void => {
     const res = raw as unknown as TestResponse;
     requests.push({ path: req.url ?? '', httpVersion: req.httpVersion, headers: { ...req.headers } });
@@ -90,6 +93,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
         ? https.createServer(tlsOptions, handle)
         : http.createServer(handle);
   server.on('connection', (socket: Socket) => {
+    accepted++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -101,6 +105,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     certificate,
     requests,
     connections: () => sockets.size,
+    connectionsAccepted: () => accepted,
     openStreams: () => streams,
     kubeConfig(user = { token: 'token-1' }, cluster = {}) {
       const kc = new KubeConfig();
