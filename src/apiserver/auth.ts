@@ -27,7 +27,8 @@ export function acceptsJson(accept: string | undefined): boolean {
     const [type = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
     if (type === '*/*' || type === 'application/*') return true;
     if (type !== 'application/json') return false;
-    // Table and aggregated-discovery variants are not served; plain JSON only.
-    return !params.some((p) => p.startsWith('as='));
+    // meta.k8s.io/v1 Tables are served; other variants (aggregated discovery, v1beta1 Tables) are not.
+    const as = params.find((p) => p.startsWith('as='));
+    return as === undefined || (as === 'as=table' && params.includes('v=v1') && params.includes('g=meta.k8s.io'));
   });
 }

@@ -9,6 +9,7 @@ import type { KObject, ResourceInfo } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { badRequest, expired, invalid, methodNotAllowed, statusError, unknownPath } from './status.ts';
 import type { FieldError } from './status.ts';
+import { toTable, wantsTable } from './table.ts';
 import type { WatchHub } from './watch.ts';
 
 /** What the REST layer needs from the server. */
@@ -124,7 +125,7 @@ function decodeContinue(text: string): ContinueToken {
 const continueExpired =
   'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.';
 
-async function list(ctx: RestContext, route: Route, q: URLSearchParams): Promise<unknown> {
+async function list(ctx: RestContext, route: Route, q: URLSearchParams, table: boolean): Promise<unknown> {
   const { info, namespace } = route;
   const storage = ctx.registry.storage;
   const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
@@ -182,6 +183,7 @@ async function list(ctx: RestContext, route: Route, q: URLSearchParams): Promise
     if (labels.empty && fields.empty) metadata['remainingItemCount'] = selected.length - limit;
     selected = page;
   }
+  if (table) return toTable(info, selected, metadata, ctx.clock.now());
   return { kind: info.listKind, apiVersion: 'v1', metadata, items: selected };
 }
 
@@ -232,7 +234,8 @@ async function watch(ctx: RestContext, ex: Exchange, route: Route): Promise<void
     }
   }
   const sink = ex.stream();
-  const spec = { info, namespace, labels, fields, bookmarks, resourceVersion: rv === undefined ? undefined : String(rv), sendInitialEvents, timeoutMs };
+  const table = wantsTable(ex.headers.accept);
+  const spec = { info, namespace, labels, fields, bookmarks, resourceVersion: rv === undefined ? undefined : String(rv), sendInitialEvents, timeoutMs, table };
   if (tooLargeError !== undefined) {
     sink.write(`${JSON.stringify({ type: 'ERROR', object: tooLargeError.status })}\n`);
     sink.end();
@@ -286,7 +289,7 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
     switch (ex.method) {
       case 'GET':
         if (watching) return watch(ctx, ex, route);
-        ex.json(200, await list(ctx, route, q));
+        ex.json(200, await list(ctx, route, q, wantsTable(ex.headers.accept)));
         return;
       case 'POST':
         if (info.namespaced && namespace === undefined) throw methodNotAllowed(ex.method);
@@ -308,7 +311,9 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
       if (watching) return watch(ctx, ex, route);
       const rv = parseRv(q.get('resourceVersion'), false);
       if (rv !== undefined && rv > 0) await awaitRv(ctx, rv);
-      ex.json(200, registry.get(info, namespace, name));
+      const obj = registry.get(info, namespace, name);
+      const table = wantsTable(ex.headers.accept) && subresource === undefined;
+      ex.json(200, table ? toTable(info, [obj], { resourceVersion: obj.metadata.resourceVersion }, ctx.clock.now()) : obj);
       return;
     }
     case 'PUT':

@@ -1,6 +1,7 @@
 import type { V1Status } from '@kubernetes/client-node';
 import type { Clock } from '../util/clock.ts';
 import { objectKey } from './resources.ts';
+import { toTable } from './table.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import type { FieldSelector, Selector } from './selectors.ts';
 import type { StoredEvent, Storage } from './storage.ts';
@@ -26,6 +27,8 @@ export interface WatchSpec {
   resourceVersion: string | undefined;
   sendInitialEvents: boolean;
   timeoutMs: number;
+  /** Event objects as one-row meta.k8s.io/v1 Tables (kubectl get -w) instead of the objects. */
+  table: boolean;
 }
 
 function line(type: string, object: unknown): string {
@@ -156,7 +159,7 @@ export class WatchHub {
     if (spec.sendInitialEvents || rv === undefined || rv === '' || rv === '0') {
       // A single-object watch looks its object up instead of scanning the resource.
       const current = w.indexKey === undefined ? storage.list(spec.info.name, spec.namespace) : [storage.get(spec.info.name, w.indexKey)];
-      for (const obj of current) if (obj !== undefined && w.matches(obj)) w.sendLine(line('ADDED', obj));
+      for (const obj of current) if (obj !== undefined && w.matches(obj)) w.sendLine(line('ADDED', this.#render(w, obj)));
       if (spec.sendInitialEvents && spec.bookmarks) w.sendBookmark(storage.resourceVersion, true);
     } else {
       let events: StoredEvent[];
@@ -223,16 +226,21 @@ export class WatchHub {
       type = 'DELETED';
       variant = 'DELETED-prev';
     } else return undefined;
-    let text = cache.get(variant);
+    const cacheKey = w.spec.table ? `${variant}/table` : variant;
+    let text = cache.get(cacheKey);
     if (text === undefined) {
       let object = ev.object;
       if (variant === 'DELETED-prev' && ev.prev !== undefined) {
         object = { ...ev.prev, metadata: { ...ev.prev.metadata, resourceVersion: String(ev.rv) } };
       }
-      text = line(type, object);
-      cache.set(variant, text);
+      text = line(type, this.#render(w, object));
+      cache.set(cacheKey, text);
     }
     return text;
+  }
+
+  #render(w: Watcher, obj: KObject): unknown {
+    return w.spec.table ? toTable(w.spec.info, [obj], { resourceVersion: obj.metadata.resourceVersion }, this.clock.now()) : obj;
   }
 
   #dispatch(ev: StoredEvent): void {

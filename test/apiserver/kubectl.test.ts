@@ -44,7 +44,8 @@ describe('conformance: kubectl', () => {
   it('get lists the bootstrap namespaces and get -o json prints the objects', async () => {
     const ns = await kubectl('get', 'namespaces');
     assert.equal(ns.code, 0, ns.stderr);
-    assert.match(ns.stdout, /^NAME\s+AGE/);
+    assert.match(ns.stdout, /^NAME\s+STATUS\s+AGE\n/);
+    assert.match(ns.stdout, /^default\s+Active\s+\d+s$/m);
     for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) assert.match(ns.stdout, new RegExp(`^${name}\\s`, 'm'));
     const json = await kubectl('get', 'namespace', 'default', '-o', 'json');
     assert.equal(json.code, 0, json.stderr);
@@ -91,6 +92,11 @@ spec:
     assert.match(created.stdout, /secret\/app-secret created/);
     assert.match(created.stdout, /pod\/app created/);
     assert.ok(!created.stdout.includes('s3cret'));
+    const table = await kubectl('get', 'secrets,configmaps,pods');
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^NAME\s+TYPE\s+DATA\s+AGE\nsecret\/app-secret\s+Opaque\s+1\s+\d+s$/m);
+    assert.match(table.stdout, /^NAME\s+DATA\s+AGE\nconfigmap\/app-config\s+1\s+\d+s$/m);
+    assert.match(table.stdout, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\npod\/app\s+0\/1\s+Pending\s+0\s+\d+s$/m);
     const again = await kubectl('create', '-f', file);
     assert.notEqual(again.code, 0);
     assert.match(again.stderr, /already exists/);

@@ -1,5 +1,5 @@
 // Wire-level protocol tests read raw JSON replies (typed `any` in helpers.ts) field by field.
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApiServer } from '../../src/apiserver/index.ts';
@@ -30,6 +30,22 @@ describe('apiserver list', () => {
     assert.equal(r.json.metadata.resourceVersion, server.metrics().resourceVersion);
     const all = await req(server, 'GET', '/api/v1/pods');
     assert.deepEqual(names(all), ['p1', 'p2', 'p3']);
+  });
+
+  it('answers a meta.k8s.io/v1 Table when asked, with kube\'s columns and PartialObjectMetadata rows', async () => {
+    const accept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
+    const r = await req(server, 'GET', '/api/v1/namespaces/ls/pods?limit=1', { headers: { accept } });
+    assert.equal(r.json.kind, 'Table');
+    assert.equal(r.json.apiVersion, 'meta.k8s.io/v1');
+    assert.deepEqual(r.json.columnDefinitions.map((c: { name: string }) => c.name), ['Name', 'Ready', 'Status', 'Restarts', 'Age', 'IP', 'Node']);
+    assert.deepEqual(r.json.rows[0].cells.slice(0, 4), ['p1', '0/1', 'Pending', '0']);
+    assert.equal(r.json.rows[0].object.kind, 'PartialObjectMetadata');
+    assert.equal(r.json.rows[0].object.metadata.name, 'p1');
+    assert.ok(r.json.metadata.continue, 'pagination metadata is kept');
+    const one = await req(server, 'GET', '/api/v1/namespaces/ls/secrets/s1', { headers: { accept } });
+    assert.deepEqual(one.json.rows[0].cells.slice(0, 3), ['s1', 'kubernetes.io/tls', 1]);
+    const v1beta1Only = await req(server, 'GET', '/api/v1/namespaces/ls/pods', { headers: { accept: 'application/json;as=Table;v=v1beta1;g=meta.k8s.io' } });
+    assert.equal(v1beta1Only.status, 406);
   });
 
   it('filters by label selectors', async () => {

@@ -6,6 +6,7 @@ import { jsonPatch, mergePatch, strategicMergePatch } from '../../src/apiserver/
 import { resources } from '../../src/apiserver/resources.ts';
 import type { KObject, ResourceInfo } from '../../src/apiserver/resources.ts';
 import { parseFieldSelector, parseLabelSelector } from '../../src/apiserver/selectors.ts';
+import { humanDuration, wantsTable } from '../../src/apiserver/table.ts';
 import { StatusError } from '../../src/util/status-error.ts';
 
 const obj = (labels: Record<string, string>, extra: Record<string, unknown> = {}): KObject =>
@@ -104,5 +105,15 @@ describe('patches', () => {
     assert.deepEqual(strategicMergePatch({ m: { a: 1, b: 2 } }, { m: { $patch: 'replace', c: 3 } }), { m: { c: 3 } });
     assert.deepEqual(strategicMergePatch({ finalizers: ['a', 'b'] }, { '$deleteFromPrimitiveList/finalizers': ['a'] }), { finalizers: ['b'] });
     assert.deepEqual(strategicMergePatch({ s: { type: 'A', a: 1 } }, { s: { $retainKeys: ['type', 'b'], type: 'B', b: 2 } }), { s: { type: 'B', b: 2 } });
+  });
+});
+
+describe('tables', () => {
+  it('prints ages like kube and recognises the Table media type kubectl asks for', () => {
+    const cases: [number, string][] = [[-5000, '<invalid>'], [45_000, '45s'], [119_000, '119s'], [330_000, '5m30s'], [600_000, '10m'], [3 * 3_600_000 + 60_000, '3h1m'], [30 * 3_600_000, '30h'], [3 * 86_400_000 + 3_600_000, '3d1h'], [90 * 86_400_000, '90d']];
+    for (const [ms, text] of cases) assert.equal(humanDuration(ms), text, String(ms));
+    assert.ok(wantsTable('application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json'));
+    assert.ok(!wantsTable('application/json'));
+    assert.ok(!wantsTable(undefined));
   });
 });
