@@ -112,6 +112,15 @@ describe('apiserver watch', () => {
     w.close();
   });
 
+  it('serves the legacy /api/v1/watch/ prefix', async () => {
+    await req(server, 'POST', S, { body: secret('legacy') });
+    const w = await watch(server, '/api/v1/watch/namespaces/default/secrets/legacy');
+    const [first] = await take(w, 1);
+    assert.deepEqual([first?.type, first?.object.metadata.name], ['ADDED', 'legacy']);
+    w.close();
+    await req(server, 'DELETE', `${S}/legacy`);
+  });
+
   it('watches one object by item path and rejects a conflicting name selector', async () => {
     await req(server, 'POST', S, { body: secret('one') });
     await req(server, 'POST', S, { body: secret('two') });
