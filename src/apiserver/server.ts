@@ -147,7 +147,12 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     }
     const path = ex.path.replace(/\/+$/, '') || '/';
     if (path === '/api/v1' || path.startsWith('/api/v1/')) {
-      const segments = path.split('/').slice(3).map((s) => decodeURIComponent(s));
+      let segments: string[];
+      try {
+        segments = path.split('/').slice(3).map((s) => decodeURIComponent(s));
+      } catch {
+        throw unknownPath(); // a malformed %-escape names nothing served
+      }
       if (segments.length > 0) return serveApiV1(restCtx, ex, segments);
     }
     if (ex.method !== 'GET') throw path === '/api/v1' || discovery[path] !== undefined ? methodNotAllowed(ex.method) : unknownPath();
