@@ -143,11 +143,11 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
   const credentials = new CredentialReader(kubeConfig);
   let closed = false;
 
-  async function send(path: string, signal: AbortSignal | undefined, headersTimeoutMs: number): Promise<TransportResponse> {
+  async function send(path: string, signal: AbortSignal | undefined, longLived: boolean): Promise<TransportResponse> {
     if (closed) throw new ClientClosedError('the client is closed');
     const current = await credentials.read();
     const headers = { accept: 'application/json', 'user-agent': userAgent, ...current.headers };
-    const request = { credentials: current, path: current.basePath + path, headers, headersTimeoutMs };
+    const request = { credentials: current, path: current.basePath + path, headers, headersTimeoutMs: requestTimeoutMs, longLived };
     return transport.request(signal === undefined ? request : { ...request, signal });
   }
 
@@ -167,7 +167,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
   async function requestJson(path: string, what: string, signal: AbortSignal | undefined): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       const startedAt = clock.now();
-      const response = await send(path, signal, requestTimeoutMs);
+      const response = await send(path, signal, false);
       if (response.status === 200) {
         let body: Buffer;
         try {
@@ -213,7 +213,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
       if (signal.aborted) return emptyWatch();
       let response: TransportResponse;
       try {
-        response = await send(path, signal, requestTimeoutMs);
+        response = await send(path, signal, true);
       } catch (err) {
         if (signal.aborted) return emptyWatch();
         throw err;

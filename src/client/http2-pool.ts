@@ -4,22 +4,15 @@ import type { TLSSocket } from 'node:tls';
 import type { Clock } from '../util/clock.ts';
 import type { RequestCredentials } from './credentials.ts';
 import { ClientClosedError, ConnectionError, RequestTimeoutError } from './errors.ts';
+import { openSession, schedulePing } from './http2-session.ts';
 import { describeError, tlsConnect } from './tls-connect.ts';
 import type { TransportRequest, TransportResponse } from './transport.ts';
 
-/**
- * Per-stream receive window: kube-apiserver's own per-stream buffer size. A
- * 1.5 MiB object arrives in 6 round trips instead of 24 with the 64 KiB
- * default, and a consumer that stops reading holds at most this much per
- * watch (25 MiB for a full connection of 100 streams).
- */
-const STREAM_WINDOW_BYTES = 256 * 1024;
-/** Connection receive window: several large objects in flight at once without waiting on WINDOW_UPDATEs. */
-const CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024;
 /** What RFC 9113 lets a client assume before the server's SETTINGS arrive; kube-apiserver advertises 100. */
 const DEFAULT_SERVER_STREAMS = 100;
 
 interface PooledSession {
+  readonly group: Group;
   readonly session: ClientHttp2Session;
   readonly socket: TLSSocket;
   /** Drops the session from the pool (idempotent). */
@@ -32,11 +25,21 @@ interface PooledSession {
   pingTimer: unknown;
 }
 
+interface Waiter {
+  readonly longLived: boolean;
+  /** Called with the session whose slot was taken for the waiter, or undefined: look again. */
+  readonly resolve: (pooled: PooledSession | undefined) => void;
+}
+
 interface Group {
   readonly sessions: Set<PooledSession>;
   connecting: Promise<void> | undefined;
   /** The server picked http/1.1 through ALPN. */
   http1: boolean;
+  /** Streams in flight that end on their own (gets, lists), on every session of the group. */
+  shortLived: number;
+  /** Requests waiting for the slot of a short-lived stream, first come first served. */
+  readonly waiters: Waiter[];
 }
 
 export interface Http2PoolOptions {
@@ -82,7 +85,7 @@ export class Http2Pool {
   async request(req: TransportRequest): Promise<TransportResponse | 'http1'> {
     for (let attempt = 1; ; attempt++) {
       req.signal?.throwIfAborted();
-      const pooled = await this.#acquire(req.credentials);
+      const pooled = await this.#acquire(req);
       if (pooled === 'http1') return 'http1';
       try {
         return await this.#send(pooled, req);
@@ -102,7 +105,7 @@ export class Http2Pool {
       const code = (err as { code?: unknown }).code;
       const unsent = typeof code === 'string' && UNSENT_CODES.has(code);
       if (unsent) pooled.draining = true;
-      this.#release(pooled);
+      this.#release(pooled, req.longLived);
       const Failure = unsent ? StreamRefusedError : ConnectionError;
       return Promise.reject(new Failure(`GET ${req.path}: could not open an HTTP/2 stream: ${describeError(err)}`, { cause: err }));
     }
@@ -112,7 +115,7 @@ export class Http2Pool {
     }, req.headersTimeoutMs);
     stream.once('close', () => {
       clock.clearTimeout(timer);
-      this.#release(pooled);
+      this.#release(pooled, req.longLived);
     });
     return new Promise<TransportResponse>((resolve, reject) => {
       const onAbort = (): void => {
@@ -163,6 +166,7 @@ export class Http2Pool {
 
   async close(): Promise<void> {
     this.#closed = true;
+    for (const group of this.#groups.values()) for (const waiter of group.waiters.splice(0)) waiter.resolve(undefined);
     const closing = [...this.#all].map(
       (pooled) =>
         new Promise<void>((resolve) => {
@@ -181,40 +185,91 @@ export class Http2Pool {
   #group(key: string): Group {
     let group = this.#groups.get(key);
     if (group === undefined) {
-      group = { sessions: new Set(), connecting: undefined, http1: false };
+      group = { sessions: new Set(), connecting: undefined, http1: false, shortLived: 0, waiters: [] };
       this.#groups.set(key, group);
     }
     return group;
   }
 
-  async #acquire(credentials: RequestCredentials): Promise<PooledSession | 'http1'> {
+  /**
+   * A slot on a connection of the request's group. When every connection is
+   * full, a request waits for the slot of a get or list in flight (they end
+   * on their own, within the request timeout) rather than opening a
+   * connection; only when waiting requests outnumber those streams (the
+   * slots are held by watches) is another connection opened. So a burst of
+   * lists and watches ends on ceil(watches / limit) connections.
+   */
+  async #acquire(req: TransportRequest): Promise<PooledSession | 'http1'> {
     for (;;) {
       if (this.#closed) throw new ClientClosedError('the client is closed');
-      const group = this.#group(credentials.poolKey);
+      const group = this.#group(req.credentials.poolKey);
       if (group.http1) return 'http1';
       for (const pooled of group.sessions) {
         if (!pooled.draining && pooled.active < pooled.maxStreams) {
-          this.#take(pooled);
+          this.#take(pooled, req.longLived);
           return pooled;
         }
       }
-      group.connecting ??= this.#connect(credentials, group).finally(() => {
+      if (group.connecting === undefined && group.shortLived > group.waiters.length) {
+        const pooled = await this.#wait(group, req);
+        if (pooled !== undefined) return pooled;
+        continue;
+      }
+      group.connecting ??= this.#connect(req.credentials, group).finally(() => {
         group.connecting = undefined;
       });
       await group.connecting;
     }
   }
 
-  #take(pooled: PooledSession): void {
+  #wait(group: Group, req: TransportRequest): Promise<PooledSession | undefined> {
+    const { signal } = req;
+    return new Promise<PooledSession | undefined>((resolve, reject) => {
+      const onAbort = (): void => {
+        const i = group.waiters.indexOf(waiter);
+        if (i !== -1) group.waiters.splice(i, 1);
+        reject(signal?.reason as Error);
+      };
+      const waiter: Waiter = {
+        longLived: req.longLived,
+        resolve: (pooled) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(pooled);
+        },
+      };
+      group.waiters.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Sends the waiters that no short-lived stream will make room for to look again (and connect). */
+  #settleWaiters(group: Group): void {
+    while (group.waiters.length > group.shortLived) group.waiters.pop()?.resolve(undefined);
+  }
+
+  #take(pooled: PooledSession, longLived: boolean): void {
     if (pooled.active === 0) {
       this.#options.clock.clearTimeout(pooled.idleTimer);
       pooled.session.ref();
     }
     pooled.active++;
+    if (!longLived) pooled.group.shortLived++;
   }
 
-  #release(pooled: PooledSession): void {
+  #release(pooled: PooledSession, longLived: boolean): void {
+    const { group } = pooled;
     pooled.active--;
+    if (!longLived) group.shortLived--;
+    if (!pooled.draining && !pooled.session.destroyed && pooled.active < pooled.maxStreams) {
+      const waiter = group.waiters.shift();
+      if (waiter !== undefined) {
+        this.#take(pooled, waiter.longLived);
+        waiter.resolve(pooled);
+        this.#settleWaiters(group);
+        return;
+      }
+    }
+    this.#settleWaiters(group);
     if (pooled.active > 0 || pooled.session.destroyed) return;
     if (pooled.draining) {
       this.#retire(pooled);
@@ -250,11 +305,9 @@ export class Http2Pool {
       group.http1 = true;
       return;
     }
-    const session = http2.connect(origin.origin, {
-      createConnection: () => socket,
-      settings: { enablePush: false, initialWindowSize: STREAM_WINDOW_BYTES },
-    });
+    const session = await openSession(socket, origin);
     const pooled: PooledSession = {
+      group,
       session,
       socket,
       forget: ignore,
@@ -277,9 +330,11 @@ export class Http2Pool {
       this.#options.clock.clearTimeout(pooled.pingTimer);
       group.sessions.delete(pooled);
       this.#all.delete(pooled);
+      this.#settleWaiters(group);
       // Rotated client certificates make new keys: forget groups left empty.
       const key = credentials.poolKey;
-      if (this.#groups.get(key) === group && group.sessions.size === 0 && group.connecting === undefined && !group.http1) this.#groups.delete(key);
+      const unused = group.sessions.size === 0 && group.connecting === undefined && group.waiters.length === 0 && !group.http1;
+      if (unused && this.#groups.get(key) === group) this.#groups.delete(key);
     };
     pooled.forget = forget;
     session.on('error', forget);
@@ -293,67 +348,18 @@ export class Http2Pool {
       pooled.draining = true;
       if (pooled.active === 0) this.#retire(pooled);
     });
-    await new Promise<void>((resolve, reject) => {
-      const fail = (err?: Error): void => {
-        cleanup();
-        session.destroy();
-        const detail = err === undefined ? 'the connection closed' : describeError(err);
-        reject(new ConnectionError(`could not connect to ${origin.origin}: ${detail} before the server sent its HTTP/2 SETTINGS`, { cause: err }));
-      };
-      const onClose = (): void => fail();
-      const cleanup = (): void => {
-        session.off('close', onClose);
-        session.off('error', fail);
-        socket.off('close', onClose);
-        socket.off('error', fail);
-      };
-      session.once('close', onClose);
-      session.once('error', fail);
-      socket.once('close', onClose);
-      socket.once('error', fail);
-      session.once('remoteSettings', () => {
-        cleanup();
-        resolve();
-      });
-    });
     pooled.maxStreams = limit();
     session.on('remoteSettings', () => {
       pooled.maxStreams = limit();
     });
-    session.setLocalWindowSize(CONNECTION_WINDOW_BYTES);
     if (this.#closed) {
       session.destroy();
+      socket.destroy();
       throw new ClientClosedError('the client was closed');
     }
     group.sessions.add(pooled);
     this.#all.add(pooled);
     session.unref();
-    this.#schedulePing(pooled);
-  }
-
-  /**
-   * Health check, as client-go does with its HTTP/2 read-idle PINGs: a
-   * connection with streams whose PING gets no answer within half the
-   * interval is destroyed, so requests and watches on a dead connection
-   * (a peer gone without a FIN) fail within 1.5 intervals instead of hanging.
-   */
-  #schedulePing(pooled: PooledSession): void {
-    const { clock, pingIntervalMs } = this.#options;
-    if (pingIntervalMs === 0) return;
-    pooled.pingTimer = clock.setTimeout(() => {
-      const { session } = pooled;
-      if (session.destroyed) return;
-      if (pooled.active === 0) return this.#schedulePing(pooled);
-      let answered = false;
-      const deadline = clock.setTimeout(() => {
-        if (!answered) session.destroy(new ConnectionError(`the server did not answer an HTTP/2 PING within ${pingIntervalMs / 2} ms`));
-      }, pingIntervalMs / 2);
-      const sent = session.ping((err) => {
-        answered = true;
-        clock.clearTimeout(deadline);
-        if (err === null) this.#schedulePing(pooled);
-      });
-      if (!sent) clock.clearTimeout(deadline);
-    }, pingIntervalMs);
+    if (this.#options.pingIntervalMs > 0) schedulePing(pooled, this.#options.clock, this.#options.pingIntervalMs);
   }
 }

@@ -17,6 +17,8 @@ export interface TransportRequest {
   signal?: AbortSignal;
   /** No response headers within this time fails the request with RequestTimeoutError. */
   headersTimeoutMs: number;
+  /** A watch: the stream stays open until the server or the caller ends it. */
+  longLived: boolean;
 }
 
 /** The server's answer; `body` streams Buffers and must be read to the end or destroyed. */

@@ -3,15 +3,21 @@ import { after, before, describe, it } from 'node:test';
 import type { Cluster } from '@kubernetes/client-node';
 import { createClient } from '../../src/client/index.ts';
 import { FakeClock } from '../../src/util/fake-clock.ts';
-import type { TestServer } from './helpers/test-server.ts';
+import type { TestResponse, TestServer } from './helpers/test-server.ts';
 import { sendJson, startTestServer, until } from './helpers/test-server.ts';
 
 describe('HTTP/2 multiplexing', () => {
   let server: TestServer;
+  /** Responses to gets of `slow`, answered when a test says so. */
+  const held: TestResponse[] = [];
   before(async () => {
     server = await startTestServer({
       maxConcurrentStreams: 100,
       handler(req, res) {
+        if ((req.url ?? '').endsWith('/slow')) {
+          held.push(res);
+          return;
+        }
         if ((req.url ?? '').includes('watch=1')) {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Secret', apiVersion: 'v1', metadata: { resourceVersion: '1' } } })}\n`);
@@ -66,6 +72,52 @@ describe('HTTP/2 multiplexing', () => {
       // the next request opens a new connection
       await secrets.getObject('ns', 'x', {});
       assert.equal(server.connections(), 1);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('when every slot is taken and gets are among them, new requests wait for those slots instead of opening a connection', async () => {
+    const client = createClient(server.kubeConfig(), { clock: new FakeClock() });
+    const controller = new AbortController();
+    try {
+      const secrets = client.resource('secrets');
+      const accepted = server.connectionsAccepted();
+      const gets = Array.from({ length: 100 }, async () => secrets.getObject('ns', 'slow', {}));
+      await until(() => held.length === 100, 'the server holds 100 gets');
+      const watches = Array.from({ length: 50 }, async () => secrets.watchObject('ns', {}, controller.signal));
+      for (const res of held.splice(0)) sendJson(res, 200, { kind: 'Secret', apiVersion: 'v1', metadata: { name: 'slow' } });
+      assert.equal((await Promise.all(gets)).length, 100);
+      for (const w of await Promise.all(watches)) assert.equal((await w[Symbol.asyncIterator]().next()).done, false);
+      assert.equal(client.stats().http2Connections, 1);
+      assert.equal(server.connectionsAccepted() - accepted, 1);
+      // watches hold their slots: the next requests need a second connection
+      const more = Array.from({ length: 60 }, async () => secrets.watchObject('ns', {}, controller.signal));
+      for (const w of await Promise.all(more)) assert.equal((await w[Symbol.asyncIterator]().next()).done, false);
+      assert.equal(client.stats().http2Connections, 2);
+    } finally {
+      controller.abort();
+      await client.close();
+    }
+  });
+
+  it('a watch waiting for a slot can be aborted', async () => {
+    const client = createClient(server.kubeConfig(), { clock: new FakeClock(), maxStreamsPerConnection: 1 });
+    const controller = new AbortController();
+    try {
+      const secrets = client.resource('secrets');
+      const get = secrets.getObject('ns', 'slow', {});
+      await until(() => held.length === 1, 'the get holds the only slot');
+      const waiting = secrets.watchObject('ns', {}, controller.signal);
+      controller.abort();
+      assert.deepEqual(await (async () => {
+        const seen: unknown[] = [];
+        for await (const e of await waiting) seen.push(e);
+        return seen;
+      })(), []);
+      for (const res of held.splice(0)) sendJson(res, 200, { kind: 'Secret', apiVersion: 'v1', metadata: { name: 'slow' } });
+      await get;
+      assert.equal(client.stats().http2Connections, 1);
     } finally {
       await client.close();
     }
