@@ -3,6 +3,7 @@ import { StatusError } from '../util/status-error.ts';
 import type { Exchange } from './exchange.ts';
 import type { FaultState } from './faults.ts';
 import { patchTypes } from './patch.ts';
+import { decodeProtobufObject } from './protobuf.ts';
 import type { Registry } from './registry.ts';
 import { objectKey, resources } from './resources.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
@@ -260,6 +261,7 @@ function contentType(ex: Exchange): string {
 
 async function jsonBody(ex: Exchange): Promise<unknown> {
   const type = contentType(ex);
+  if (type === 'application/vnd.kubernetes.protobuf') return decodeProtobufObject(await ex.body());
   if (type !== '' && type !== 'application/json' && type !== '*/*') {
     throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json`);
   }

@@ -129,6 +129,27 @@ spec:
     assert.deepEqual((JSON.parse(gone.stdout) as { items: unknown[] }).items, []);
   });
 
+  it('imperative create (protobuf bodies) and namespace deletion with its contents', async () => {
+    assert.equal((await kubectl('create', 'namespace', 'scratch')).code, 0);
+    assert.equal((await kubectl('-n', 'scratch', 'create', 'configmap', 'inside', '--from-literal=a=b')).code, 0);
+    const secret = await kubectl('-n', 'scratch', 'create', 'secret', 'generic', 'creds', '--from-literal=pw=hunter2');
+    assert.equal(secret.code, 0, secret.stderr);
+    assert.ok(!secret.stdout.includes('hunter2'));
+    assert.equal((await kubectl('-n', 'scratch', 'create', 'serviceaccount', 'robot')).code, 0);
+    const all = await kubectl('get', 'configmaps', '-A');
+    assert.match(all.stdout, /^scratch\s+inside\s+1\s+\d+s$/m);
+    const s = JSON.parse((await kubectl('-n', 'scratch', 'get', 'secret', 'creds', '-o', 'json')).stdout) as { type: string; data: Record<string, string>; metadata: Record<string, unknown> };
+    assert.deepEqual([s.type, s.data], ['Opaque', { pw: Buffer.from('hunter2').toString('base64') }]);
+    assert.equal(s.metadata['generateName'], undefined, 'empty protobuf strings are omitted like JSON omits them');
+    const ns = JSON.parse((await kubectl('get', 'namespace', 'scratch', '-o', 'json')).stdout) as { spec: { finalizers: string[] } };
+    assert.deepEqual(ns.spec.finalizers, ['kubernetes']);
+    const del = await kubectl('delete', 'namespace', 'scratch');
+    assert.equal(del.code, 0, del.stderr);
+    assert.match(del.stdout, /namespace "scratch" deleted/);
+    assert.match((await kubectl('get', 'namespace', 'scratch')).stderr, /namespaces "scratch" not found/);
+    assert.match((await kubectl('-n', 'scratch', 'get', 'configmap', 'inside')).stderr, /not found/);
+  });
+
   it('get -w prints changes as they happen and exits when the server ends the watch', async () => {
     await writeFile(join(dir, 'w.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\n');
     const child = spawn('kubectl', [...args, 'get', 'configmaps', '-w', '--output-watch-events'], { env: { ...process.env, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });

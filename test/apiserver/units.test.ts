@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { generateServerCertificates } from '../../src/apiserver/certs.ts';
+import { decodeProtobufObject } from '../../src/apiserver/protobuf.ts';
 import { jsonPatch, mergePatch, strategicMergePatch } from '../../src/apiserver/patch.ts';
 import { resources } from '../../src/apiserver/resources.ts';
 import type { KObject, ResourceInfo } from '../../src/apiserver/resources.ts';
@@ -115,5 +116,30 @@ describe('tables', () => {
     assert.ok(wantsTable('application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json'));
     assert.ok(!wantsTable('application/json'));
     assert.ok(!wantsTable(undefined));
+  });
+});
+
+describe('protobuf bodies', () => {
+  // "k8s\0" + Unknown{typeMeta{apiVersion:"v1", kind}, raw}
+  const envelope = (kind: string, raw: Buffer): Buffer => {
+    const str = (n: number, v: Buffer): Buffer => Buffer.concat([Buffer.from([(n << 3) | 2, v.length]), v]);
+    const typeMeta = Buffer.concat([str(1, Buffer.from('v1')), str(2, Buffer.from(kind))]);
+    return Buffer.concat([Buffer.from('k8s\0', 'latin1'), str(1, typeMeta), str(2, raw)]);
+  };
+
+  it('decodes a ConfigMap: metadata, labels map, data and immutable', () => {
+    const str = (n: number, v: Buffer): Buffer => Buffer.concat([Buffer.from([(n << 3) | 2, v.length]), v]);
+    const entry = (k: string, v: string): Buffer => Buffer.concat([str(1, Buffer.from(k)), str(2, Buffer.from(v))]);
+    const meta = Buffer.concat([str(1, Buffer.from('cm')), str(2, Buffer.alloc(0)), str(11, entry('app', 'x'))]);
+    const raw = Buffer.concat([str(1, meta), str(2, entry('a', 'b')), Buffer.from([4 << 3, 1])]);
+    assert.deepEqual(decodeProtobufObject(envelope('ConfigMap', raw)), {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', labels: { app: 'x' } }, data: { a: 'b' }, immutable: true,
+    });
+  });
+
+  it('answers 415 for kinds it does not decode and 400 for a malformed body', () => {
+    assert.throws(() => decodeProtobufObject(envelope('Pod', Buffer.alloc(0))), (e: unknown) => e instanceof StatusError && e.code === 415 && /not Pod/.test(e.message));
+    assert.throws(() => decodeProtobufObject(Buffer.from('nope')), (e: unknown) => e instanceof StatusError && e.code === 400);
+    assert.throws(() => decodeProtobufObject(Buffer.concat([Buffer.from('k8s\0', 'latin1'), Buffer.from([0x12, 0x50])])), (e: unknown) => e instanceof StatusError && e.code === 400);
   });
 });
