@@ -65,7 +65,8 @@ function plainHttpView(kubeConfig: KubeConfig): KubeConfig {
  * certificate files, and returns cached credentials until they expire. Called
  * for every request, so rotated credentials are used as soon as client-node
  * hands them out. Throws an Error naming the problem when there is no current
- * cluster or its server URL is not http(s).
+ * cluster, its server URL is not http(s), or client-node fails to produce the
+ * credentials (an exec plugin that fails, a missing certificate file).
  */
 export async function readCredentials(kubeConfig: KubeConfig): Promise<RequestCredentials> {
   const cluster = kubeConfig.getCurrentCluster();
@@ -82,7 +83,13 @@ export async function readCredentials(kubeConfig: KubeConfig): Promise<RequestCr
     throw new Error(`KubeConfig cluster ${JSON.stringify(cluster.name)}: server URL must be http or https, got ${origin.protocol}`);
   }
   const opts: RequestOptions & { headers: Record<string, unknown> } = { headers: {} };
-  await (origin.protocol === 'http:' ? plainHttpView(kubeConfig) : kubeConfig).applyToHTTPSOptions(opts);
+  try {
+    await (origin.protocol === 'http:' ? plainHttpView(kubeConfig) : kubeConfig).applyToHTTPSOptions(opts);
+  } catch (err) {
+    const user = kubeConfig.getCurrentUser()?.name ?? '';
+    const detail = err instanceof Error ? err.message.trim() : String(err);
+    throw new Error(`could not read the credentials of KubeConfig user ${JSON.stringify(user)} for cluster ${JSON.stringify(cluster.name)}: ${detail}`, { cause: err });
+  }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(opts.headers)) {
     if (typeof value === 'string' || typeof value === 'number') headers[name.toLowerCase()] = String(value);

@@ -65,6 +65,27 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
     }
   });
 
+  it('a failing exec plugin fails the request with an error naming the user; the next request runs it again', async () => {
+    const plugin = join(dir, 'failing.mjs');
+    const flag = join(dir, 'fixed');
+    writeFileSync(
+      plugin,
+      `import fs from 'node:fs';
+if (!fs.existsSync(${JSON.stringify(flag)})) { process.stderr.write('login required'); process.exit(1); }
+process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: 'late' } }));
+`,
+    );
+    const client = createClient(server.kubeConfig({ exec: { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: [plugin] } }), { clock: new FakeClock() });
+    try {
+      await assert.rejects(client.resource('secrets').getObject('ns', 'x', {}), /could not read the credentials of KubeConfig user "tester" for cluster "test": login required/);
+      writeFileSync(flag, '');
+      await client.resource('secrets').getObject('ns', 'x', {});
+      assert.equal(server.requests.at(-1)?.headers.authorization, 'Bearer late');
+    } finally {
+      await client.close();
+    }
+  });
+
   it('a changed user token in the KubeConfig is sent on the next request', async () => {
     const kc = server.kubeConfig({ token: 'first' });
     const client = createClient(kc, { clock: new FakeClock() });
