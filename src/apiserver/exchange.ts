@@ -34,6 +34,7 @@ export class Exchange {
   readonly #req: IncomingMessage | Http2ServerRequest;
   readonly #res: ResponseLike;
   readonly #h2: boolean;
+  #closed = false;
 
   constructor(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) {
     this.#req = req;
@@ -44,6 +45,14 @@ export class Exchange {
     this.path = url.pathname;
     this.query = url.searchParams;
     this.headers = req.headers;
+    this.#res.once('close', () => {
+      this.#closed = true;
+    });
+  }
+
+  /** True once the response is over or the client went away. */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   /** True once the response has started (headers sent) or the client is gone. */
@@ -51,9 +60,10 @@ export class Exchange {
     return this.#res.headersSent || this.#res.destroyed;
   }
 
-  /** Calls `fn` when the client goes away or the response ends. */
+  /** Calls `fn` when the client goes away or the response ends (at once if that already happened). */
   onClose(fn: () => void): void {
-    this.#res.once('close', fn);
+    if (this.#closed) fn();
+    else this.#res.once('close', fn);
   }
 
   /** Reads the body, at most MAX_BODY_BYTES (413 beyond). */

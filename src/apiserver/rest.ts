@@ -222,7 +222,8 @@ async function watch(ctx: RestContext, ex: Exchange, route: Route): Promise<void
   else {
     const t = Number(timeoutText);
     if (!Number.isInteger(t) || t < 0) throw badRequest(`timeoutSeconds: invalid value "${timeoutText}": must be a non-negative integer`);
-    timeoutMs = t * 1000;
+    // 0 means "not set", as in kube-apiserver: the server's random default applies.
+    timeoutMs = t === 0 ? (1800 + Math.random() * 1800) * 1000 : t * 1000;
   }
   const bookmarks = truthy(q.get('allowWatchBookmarks'));
   let tooLargeError: StatusError | undefined;
@@ -234,6 +235,7 @@ async function watch(ctx: RestContext, ex: Exchange, route: Route): Promise<void
       tooLargeError = err;
     }
   }
+  if (ex.closed) return; // the client left while the watch waited (future RV, injected delay)
   const sink = ex.stream();
   const table = wantsTable(ex.headers.accept);
   const spec = { info, namespace, labels, fields, bookmarks, resourceVersion: rv === undefined ? undefined : String(rv), sendInitialEvents, timeoutMs, table };

@@ -182,6 +182,28 @@ describe('apiserver watch', () => {
   });
 });
 
+describe('apiserver watch clients that leave early', () => {
+  it('does not register a watch whose client left while its request was delayed', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 0, 1));
+    const server = await startApiServer({ clock, tls: false });
+    try {
+      const { request } = await import('node:http');
+      server.faults.setDelay(1000);
+      const r = request(`${server.url}${S}?watch=true`, { headers: { authorization: `Bearer ${server.token}` } });
+      r.on('error', () => undefined);
+      r.end();
+      while ((server.metrics().requests['watch secrets'] ?? 0) === 0) await new Promise((resolve) => setImmediate(resolve));
+      r.destroy();
+      while (server.metrics().openConnections > 0) await new Promise((resolve) => setImmediate(resolve));
+      clock.step(1000);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(server.metrics().activeWatches, 0);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('apiserver without WatchList', () => {
   it('rejects sendInitialEvents with 422 naming the feature gate', async () => {
     const server = await startApiServer({ tls: false, watchList: false });
