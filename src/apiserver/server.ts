@@ -209,13 +209,18 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     socket.once('close', () => sockets.delete(socket));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    hub.shutdown(); // stops the bookmark timer
+    throw err;
+  }
   const address = server.address();
   const boundPort = typeof address === 'object' && address !== null ? address.port : port;
   serverAddress = `${formatHost(host)}:${boundPort}`;

@@ -180,6 +180,21 @@ describe('apiserver faults', () => {
   });
 });
 
+describe('apiserver start', () => {
+  it('rejects a port in use with the listen error and leaves no timer behind', async () => {
+    const clock = new FakeClock();
+    const first = await startApiServer({ tls: false });
+    try {
+      const port = Number(new URL(first.url).port);
+      await assert.rejects(startApiServer({ tls: false, port, clock }), /EADDRINUSE/);
+      assert.equal(clock.pendingTimers, 0);
+      await assert.rejects(startApiServer({ port: 70000 }), /port must be an integer 0-65535/);
+    } finally {
+      await first.close();
+    }
+  });
+});
+
 describe('apiserver slow watchers', () => {
   it('cuts off a watch whose client stops reading once 8 MiB are waiting', async () => {
     const server = await startApiServer();
