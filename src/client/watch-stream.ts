@@ -40,14 +40,17 @@ export async function* watchStream(response: TransportResponse, options: WatchSt
       const next = await chunks.next();
       clock.clearTimeout(timer);
       if (next.done === true) break;
-      for (const event of decoder.push(next.value)) yield event;
+      for (const event of decoder.push(next.value)) {
+        if (signal.aborted) return;
+        yield event;
+      }
     }
     const last = decoder.end();
     if (last !== undefined) yield last;
   } catch (err) {
     if (stalled !== undefined) throw stalled;
     if (signal.aborted) return;
-    if (err instanceof WatchDecodeError || err instanceof ClientClosedError || err instanceof ConnectionError) throw err;
+    if (err instanceof WatchDecodeError || err instanceof ClientClosedError) throw err;
     const detail = err instanceof Error ? err.message : String(err);
     throw new ConnectionError(`${what}: the watch stream failed: ${detail}`, { cause: err });
   } finally {

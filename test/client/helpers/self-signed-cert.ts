@@ -43,7 +43,8 @@ export interface TestCertificate {
 export function createSelfSignedCertificate(commonName = 'kube-object-manager-test'): TestCertificate {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
+  // DER INTEGER: positive (top bit clear) and minimal (no leading zero byte).
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40;
   const ecdsaWithSha256 = seq(oid('1.2.840.10045.4.3.2'));
   const basicConstraints = seq(
     oid('2.5.29.19'),
