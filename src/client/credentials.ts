@@ -98,6 +98,15 @@ export async function readCredentials(kubeConfig: KubeConfig): Promise<RequestCr
   if (typeof opts.auth === 'string' && headers.authorization === undefined) {
     headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
   }
+  for (const [name, value] of Object.entries(headers)) {
+    // A token file usually ends with a newline: trimmed, as client-go does.
+    const trimmed = value.trim();
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(trimmed)) {
+      throw new Error(`the credentials of KubeConfig user ${JSON.stringify(kubeConfig.getCurrentUser()?.name ?? '')} give header "${name}" a control character`);
+    }
+    headers[name] = trimmed;
+  }
   const tls: TlsIdentity = {};
   if (opts.ca !== undefined) tls.ca = opts.ca;
   if (opts.cert !== undefined) tls.cert = opts.cert;

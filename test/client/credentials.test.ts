@@ -101,6 +101,23 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
     }
   });
 
+  it('trims a token (token files end with a newline) and refuses one with a control character inside, without quoting it', async () => {
+    const trimmed = createClient(server.kubeConfig({ token: 'file-token\n' }), { clock: new FakeClock() });
+    const broken = createClient(server.kubeConfig({ token: 'sec\nret' }), { clock: new FakeClock() });
+    try {
+      await trimmed.resource('secrets').getObject('ns', 'x', {});
+      assert.equal(server.requests.at(-1)?.headers.authorization, 'Bearer file-token');
+      await assert.rejects(broken.resource('secrets').getObject('ns', 'x', {}), (err: unknown) => {
+        assert.match(String(err), /give header "authorization" a control character/);
+        assert.doesNotMatch(String(err), /sec|ret/);
+        return true;
+      });
+    } finally {
+      await trimmed.close();
+      await broken.close();
+    }
+  });
+
   it('sends basic auth and impersonation headers', async () => {
     const client = createClient(server.kubeConfig({ username: 'ann', password: 'pw', impersonateUser: 'bob' }), { clock: new FakeClock() });
     try {
