@@ -13,7 +13,7 @@ import { DEFAULT_MAX_EVENT_BYTES } from './watch-decoder.ts';
 import { watchStream } from './watch-stream.ts';
 
 export interface ClientOptions {
-  /** Source of time for retries, stall detection and idle connections. @default realClock */
+  /** Source of time for retries, timeouts, stall detection, PINGs and idle connections. @default realClock */
   clock?: Clock;
   /**
    * A watch that receives no byte (not even a bookmark: kube-apiserver sends
@@ -26,7 +26,12 @@ export interface ClientOptions {
   userAgent?: string;
   /** Upper bound on streams per HTTP/2 connection; the server's SETTINGS limit applies when lower. @default unlimited */
   maxStreamsPerConnection?: number;
-  /** true: HTTP/2 only; false: HTTP/1.1 only; unset: HTTP/2 when the server offers it through ALPN. */
+  /**
+   * true: HTTP/2 only; false: HTTP/1.1 only; unset: HTTP/2 when the server
+   * offers it through ALPN. Over HTTP/1.1 every open watch holds a socket of
+   * its own (plain http:// servers, servers without h2, clusters with a
+   * proxy-url): thousands of watches need HTTP/2.
+   */
   http2?: boolean;
   /** An HTTP/2 connection left with no stream for this long is closed. @default 90_000 */
   idleConnectionTimeoutMs?: number;
@@ -120,6 +125,13 @@ function emptyWatch(): AsyncIterable<WatchEvent> {
  * servers without HTTP/2 get HTTP/1.1 with keep-alive, one socket per
  * watch. Throws a TypeError for invalid options and an Error when the
  * KubeConfig has no current cluster.
+ *
+ * Failures: an API error answer is a StatusError (from the server's Status;
+ * gets and lists answered 429 or 5xx with Retry-After are retried first);
+ * ConnectionError when the connection fails; RequestTimeoutError when an
+ * answer takes longer than requestTimeoutMs; a watch iterator throws
+ * WatchDecodeError for a malformed line and WatchStalledError when the
+ * server goes quiet; ClientClosedError after close().
  */
 export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}): KubeClient {
   const clock = options.clock ?? realClock;
