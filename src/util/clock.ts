@@ -13,13 +13,14 @@ export interface Clock {
 }
 
 /**
- * The process clock: wall-clock milliseconds from `Date.now()` and Node's
- * timers. Timers are unref'd: a cache's background timers (backoff, idle
+ * The process clock: milliseconds since the epoch read from the monotonic
+ * `performance` clock (sub-millisecond, never jumps back with NTP), and
+ * Node's timers. Timers are unref'd: a cache's background timers (backoff, idle
  * checks) never keep a process alive on their own; open connections do.
  */
 export class RealClock implements Clock {
   now(): number {
-    return Date.now();
+    return performance.timeOrigin + performance.now();
   }
 
   setTimeout(fn: () => void, ms: number): unknown {

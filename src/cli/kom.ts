@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// kom: the command line of kube-object-manager. Wiring only: each command
+// lives in its own module and answers an exit code.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CliError, processIo, type Io } from './io.ts';
+
+const usage = `Usage: kom <command> [options]
+
+Commands:
+  demo        the three strategies side by side on the embedded API server (npm start)
+  apiserver   run the embedded Kubernetes API server and write a kubeconfig
+
+Run 'kom <command> --help' for a command's options.
+Exit codes: 0 done, 1 failed, 2 bad usage.`;
+
+// Loaded on use, so that `kom --help` does not pay for every command's imports.
+const commands: Record<string, (args: string[], io: Io) => Promise<number>> = {
+  demo: async (args, io) => (await import('./demo.ts')).runDemo(args, io),
+  apiserver: async (args) => (await import('./apiserver-command.ts')).runApiServerCommand(args),
+};
+
+/** Runs kom with `argv` (without node and script); answers the exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    io.out(usage);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    io.err(`kom: unknown command ${JSON.stringify(name)}\n\n${usage}`);
+    return 2;
+  }
+  try {
+    return await command(args, io);
+  } catch (err) {
+    if (err instanceof CliError || isParseArgsError(err)) {
+      io.err(`kom ${name}: ${(err as Error).message}\nRun 'kom ${name} --help' for usage.`);
+      return 2;
+    }
+    io.err(`kom ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+function isParseArgsError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+/** Whether this module is the process's entry point (import.meta.main is Node >= 24.2 only). */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = await main(process.argv.slice(2));
+}
