@@ -11,7 +11,7 @@ interface ResponseLike {
   readonly writableEnded: boolean;
   writeHead(code: number, headers: Record<string, string | number>): unknown;
   write(chunk: string): boolean;
-  end(chunk?: string): unknown;
+  end(chunk?: string | Buffer): unknown;
   destroy(): unknown;
   once(event: 'close' | 'drain', fn: () => void): unknown;
 }
@@ -84,6 +84,13 @@ export class Exchange {
     const text = JSON.stringify(body);
     this.#res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extraHeaders });
     this.#res.end(text);
+  }
+
+  /** Writes a non-JSON answer. */
+  raw(code: number, body: Buffer, contentType: string): void {
+    if (this.answered) return;
+    this.#res.writeHead(code, { 'content-type': contentType, 'content-length': body.length });
+    this.#res.end(body);
   }
 
   /** Writes a Status error (with Retry-After when it has retryAfterSeconds). */

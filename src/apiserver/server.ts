@@ -15,7 +15,7 @@ import { FaultState } from './faults.ts';
 import type { FailureOptions } from './faults.ts';
 import { buildKubeConfig, kubeconfigYaml } from './kubeconfig.ts';
 import type { ClientAccess } from './kubeconfig.ts';
-import { openApiV1Document, openApiV3Root } from './openapi.ts';
+import { OPENAPI_V2_PROTOBUF, openApiV1Document, openApiV2, openApiV3Root } from './openapi.ts';
 import { Registry } from './registry.ts';
 import { serveApiV1 } from './rest.ts';
 import { methodNotAllowed, statusError, unknownPath } from './status.ts';
@@ -142,6 +142,11 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   async function handle(ex: Exchange): Promise<void> {
     const denied = checkBearer(ex.path, ex.headers, token);
     if (denied !== undefined) throw denied;
+    if (ex.path === '/openapi/v2' && ex.method === 'GET') {
+      const doc = openApiV2((ex.headers.accept ?? '').includes(OPENAPI_V2_PROTOBUF));
+      ex.raw(200, doc.body, doc.contentType);
+      return;
+    }
     if (!acceptsJson(ex.headers.accept)) {
       throw statusError(406, 'NotAcceptable', `only the following media types are accepted: application/json`);
     }

@@ -259,5 +259,10 @@ describe('apiserver CRUD', () => {
     const patch = doc.json.paths['/api/v1/namespaces/{namespace}/secrets/{name}'].patch;
     assert.deepEqual(patch['x-kubernetes-group-version-kind'], { group: '', version: 'v1', kind: 'Secret' });
     assert.ok(patch.parameters.some((p: { name: string }) => p.name === 'fieldValidation'));
+    const v2 = await req(server, 'GET', '/openapi/v2', { headers: { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } });
+    assert.equal(v2.status, 200);
+    assert.equal(v2.headers['content-type'], 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    assert.ok(v2.text.startsWith('\n\x032.0'), 'gnostic Document{swagger: "2.0", ...}');
+    assert.equal((await req(server, 'GET', '/openapi/v2')).json.swagger, '2.0');
   });
 });
