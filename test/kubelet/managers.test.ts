@@ -2,7 +2,7 @@
 // server, written to through @kubernetes/client-node like any other client.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, type V1Pod, type V1Secret } from '@kubernetes/client-node';
 import { startApiServer, type ApiServer } from '../../src/apiserver/index.ts';
 import {
   createClient,
@@ -62,7 +62,7 @@ for (const tls of [true, false]) {
       server = await startApiServer({ tls });
       core = writer(server);
       await core.createNamespace({ body: { metadata: { name: ns } } });
-      const secrets = [
+      const secrets: V1Secret[] = [
         { metadata: { name: 'db' }, stringData: { password: 'one' } },
         { metadata: { name: 'tls' }, stringData: { 'tls.crt': 'cert' } },
         { metadata: { name: 'ca-bundle' }, stringData: { 'ca.crt': 'ca' }, immutable: true },
