@@ -218,12 +218,15 @@ async function watch(ctx: RestContext, ex: Exchange, route: Route): Promise<void
   const rv = parseRv(q.get('resourceVersion'), true);
   const timeoutText = q.get('timeoutSeconds');
   let timeoutMs: number;
-  if (timeoutText === null || timeoutText === '') timeoutMs = (1800 + Math.random() * 1800) * 1000;
+  // kube's default: random whole seconds in [1800, 3600) (--min-request-timeout and twice it).
+  // Whole seconds also let Node share timer lists among thousands of watches.
+  const defaultTimeoutMs = (): number => (1800 + Math.floor(Math.random() * 1800)) * 1000;
+  if (timeoutText === null || timeoutText === '') timeoutMs = defaultTimeoutMs();
   else {
     const t = Number(timeoutText);
     if (!Number.isInteger(t) || t < 0) throw badRequest(`timeoutSeconds: invalid value "${timeoutText}": must be a non-negative integer`);
     // 0 means "not set", as in kube-apiserver: the server's random default applies.
-    timeoutMs = t === 0 ? (1800 + Math.random() * 1800) * 1000 : t * 1000;
+    timeoutMs = t === 0 ? defaultTimeoutMs() : t * 1000;
   }
   const bookmarks = truthy(q.get('allowWatchBookmarks'));
   let tooLargeError: StatusError | undefined;
