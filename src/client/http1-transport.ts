@@ -23,7 +23,8 @@ function countSockets(agent: HttpAgent): number {
  */
 export class Http1Transport {
   readonly #agents = new Map<string, HttpAgent>();
-  readonly #inFlight = new Set<ClientRequest>();
+  /** Requests in flight, with their response once it arrived. */
+  readonly #inFlight = new Map<ClientRequest, IncomingMessage | undefined>();
   readonly #clock: Clock;
 
   constructor(clock: Clock) {
@@ -45,7 +46,7 @@ export class Http1Transport {
       agent,
       ...(secure && credentials.proxyAgent !== undefined ? credentials.tls : {}),
     });
-    this.#inFlight.add(request);
+    this.#inFlight.set(request, undefined);
     request.once('close', () => this.#inFlight.delete(request));
     return new Promise<TransportResponse>((resolve, reject) => {
       const onAbort = (): void => {
@@ -67,6 +68,7 @@ export class Http1Transport {
       request.once('error', onEarlyError);
       request.once('response', (response: IncomingMessage) => {
         this.#clock.clearTimeout(timer);
+        if (this.#inFlight.has(request)) this.#inFlight.set(request, response);
         request.off('error', onEarlyError);
         request.on('error', ignore);
         response.on('error', ignore);
@@ -91,7 +93,11 @@ export class Http1Transport {
   }
 
   async close(): Promise<void> {
-    for (const request of this.#inFlight) request.destroy(new ClientClosedError('the client was closed'));
+    for (const [request, response] of this.#inFlight) {
+      const err = new ClientClosedError('the client was closed');
+      response?.destroy(err);
+      request.destroy(err);
+    }
     for (const agent of this.#agents.values()) agent.destroy();
     this.#agents.clear();
     await Promise.resolve();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from '../../src/client/index.ts';
-import { ConnectionError, WatchDecodeError } from '../../src/client/errors.ts';
+import { ClientClosedError, ConnectionError, WatchDecodeError } from '../../src/client/errors.ts';
 import type { WatchEvent } from '../../src/manager/types.ts';
 import { isNotFound, isInternalError, StatusError } from '../../src/util/status-error.ts';
 import type { TestRequest, TestResponse, TestServer } from './helpers/test-server.ts';
@@ -212,5 +212,17 @@ describe('createClient over HTTP/2', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('close() ends open watches with ClientClosedError and refuses new requests', async () => {
+    const client = createClient(server.kubeConfig());
+    const iterator = (await client.resource('secrets').watchObject('ns', {}, new AbortController().signal))[Symbol.asyncIterator]();
+    await iterator.next();
+    const ended = assert.rejects(iterator.next(), ClientClosedError);
+    await client.close();
+    await ended;
+    await assert.rejects(client.resource('secrets').getObject('ns', 's1', {}), ClientClosedError);
+    await client.close();
+    assert.deepEqual(client.stats(), { http2Connections: 0, http1Sockets: 0, streams: 0, connections: 0 });
   });
 });

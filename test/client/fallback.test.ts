@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createClient } from '../../src/client/index.ts';
-import { ConnectionError } from '../../src/client/errors.ts';
+import { ClientClosedError, ConnectionError } from '../../src/client/errors.ts';
 import { FakeClock } from '../../src/util/fake-clock.ts';
 import { isNotFound } from '../../src/util/status-error.ts';
 import type { TestRequest, TestResponse } from './helpers/test-server.ts';
@@ -36,6 +36,11 @@ describe('HTTP/1.1 fallback', () => {
       assert.equal(client.stats().http2Connections, 0);
       controller.abort();
       await until(() => server.openStreams() === 0 && client.stats().streams === 0, 'aborted watches free their sockets');
+      const open = (await secrets.watchObject('ns', {}, new AbortController().signal))[Symbol.asyncIterator]();
+      await open.next();
+      const ended = assert.rejects(open.next(), ClientClosedError);
+      await client.close();
+      await ended;
     } finally {
       await client.close();
       await server.close();
