@@ -1,7 +1,7 @@
 // kube-object-manager: the Kubernetes objects pods reference, cached and fresh.
 // Every export is listed by name; nothing here exists only for tests.
 
-export type { Manager, Store, GetOptions, GetObjectFunc, GetObjectTTLFunc, ListOptions, WatchEvent, WatchEventType, ListObjectFunc, WatchObjectFunc } from './manager/types.ts';
+export type { Manager, Store, StoreEntry, GetOptions, GetObjectFunc, GetObjectTTLFunc, ListOptions, WatchEvent, WatchEventType, ListObjectFunc, WatchObjectFunc } from './manager/types.ts';
 export { newCacheBasedManager } from './manager/cache-based-manager.ts';
 export { newObjectStore } from './manager/object-store.ts';
 export { getObjectTTLFromNodeFunc, objectTTLAnnotationKey } from './manager/node-ttl.ts';

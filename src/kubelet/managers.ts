@@ -3,7 +3,7 @@ import type { Client, ResourceClient } from '../client/types.ts';
 import type { ReflectorError } from '../cache/reflector.ts';
 import { newCacheBasedManager } from '../manager/cache-based-manager.ts';
 import { newObjectStore } from '../manager/object-store.ts';
-import type { GetObjectTTLFunc, Manager } from '../manager/types.ts';
+import type { GetObjectTTLFunc, Manager, StoreEntry } from '../manager/types.ts';
 import { newWatchBasedManager } from '../manager/watch-based-manager.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import { getConfigMapNames, getSecretNames } from './pod-references.ts';
@@ -13,12 +13,16 @@ export interface SecretManager {
   getSecret(namespace: string, name: string): Promise<V1Secret>;
   registerPod(pod: V1Pod): void;
   unregisterPod(pod: V1Pod): void;
+  /** Every secret registered pods reference, with its referrers and state; never its data. */
+  entries(): StoreEntry[];
 }
 
 export interface ConfigMapManager {
   getConfigMap(namespace: string, name: string): Promise<V1ConfigMap>;
   registerPod(pod: V1Pod): void;
   unregisterPod(pod: V1Pod): void;
+  /** Every configmap registered pods reference, with its referrers and state. */
+  entries(): StoreEntry[];
 }
 
 /** Options shared by the caching and watching constructors. */
@@ -72,18 +76,20 @@ function watching(resyncIntervalMs: number, options: ManagerOptions): Strategy {
 function secretManager(client: Client, strategy: Strategy): SecretManager {
   const manager = strategy(client.resource('secrets'), getSecretNames);
   return {
-    getSecret: async (namespace, name) => (await manager.getObject(namespace, name)) as V1Secret,
+    getSecret: async (namespace, name) => (await manager.getObject(namespace, name)),
     registerPod: (pod) => manager.registerPod(pod),
     unregisterPod: (pod) => manager.unregisterPod(pod),
+    entries: () => manager.entries?.() ?? [],
   };
 }
 
 function configMapManager(client: Client, strategy: Strategy): ConfigMapManager {
   const manager = strategy(client.resource('configmaps'), getConfigMapNames);
   return {
-    getConfigMap: async (namespace, name) => (await manager.getObject(namespace, name)) as V1ConfigMap,
+    getConfigMap: async (namespace, name) => (await manager.getObject(namespace, name)),
     registerPod: (pod) => manager.registerPod(pod),
     unregisterPod: (pod) => manager.unregisterPod(pod),
+    entries: () => manager.entries?.() ?? [],
   };
 }
 

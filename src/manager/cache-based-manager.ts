@@ -1,6 +1,6 @@
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { checkObjectName } from './references.ts';
-import type { Manager, Store } from './types.ts';
+import type { Manager, Store, StoreEntry } from './types.ts';
 
 interface RegisteredPod {
   namespace: string;
@@ -38,6 +38,10 @@ class CacheBasedManager implements Manager {
 
   getObject(namespace: string, name: string): Promise<KubernetesObject> {
     return this.#store.get(namespace, name);
+  }
+
+  entries(): StoreEntry[] {
+    return this.#store.entries?.() ?? [];
   }
 
   registerPod(pod: V1Pod): void {

@@ -4,7 +4,7 @@ import { realClock, type Clock } from '../util/clock.ts';
 import { deepFreeze } from '../util/freeze.ts';
 import { formatGroupResource, newNotFound, type GroupResource } from '../util/status-error.ts';
 import { ReferenceCounts, anonymousReferrer, checkObjectName, objectKey } from './references.ts';
-import type { ListObjectFunc, Store, WatchObjectFunc } from './types.ts';
+import type { ListObjectFunc, Store, StoreEntry, WatchObjectFunc } from './types.ts';
 
 export interface ObjectCacheOptions {
   listObject: ListObjectFunc;
@@ -130,6 +130,14 @@ class CacheItem implements ReflectorStore {
   }
 }
 
+function itemState(item: CacheItem): StoreEntry['state'] {
+  if (item.immutable) return 'immutable';
+  if (item.running === undefined && !item.synced) return 'idle';
+  if (item.reflector.lastError !== undefined) return 'error';
+  if (!item.synced) return 'pending';
+  return item.object === undefined ? 'missing' : 'synced';
+}
+
 function parseRv(rv: string | undefined): bigint | undefined {
   return rv !== undefined && /^\d+$/.test(rv) ? BigInt(rv) : undefined;
 }
@@ -172,6 +180,17 @@ class ObjectCache implements Store {
     this.#stop(item);
     item.rejectWaiters(notRegistered(namespace, name));
     if (this.#items.size === 0) this.#cancelIdleCheck();
+  }
+
+  entries(): StoreEntry[] {
+    return [...this.#items.values()].map((item) => {
+      const entry: StoreEntry = { namespace: item.namespace, name: item.name, referrers: item.refs.referrers(), state: itemState(item) };
+      const rv = item.object?.metadata?.resourceVersion;
+      if (rv !== undefined) entry.resourceVersion = rv;
+      const error = item.reflector.lastError;
+      if (entry.state === 'error' && error !== undefined) entry.lastError = error.message;
+      return entry;
+    });
   }
 
   async get(namespace: string, name: string): Promise<KubernetesObject> {

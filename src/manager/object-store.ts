@@ -3,7 +3,7 @@ import type { Clock } from '../util/clock.ts';
 import { deepFreeze } from '../util/freeze.ts';
 import { isNotFound } from '../util/status-error.ts';
 import { ReferenceCounts, anonymousReferrer, checkObjectName, objectKey } from './references.ts';
-import type { GetObjectFunc, GetObjectTTLFunc, Store } from './types.ts';
+import type { GetObjectFunc, GetObjectTTLFunc, Store, StoreEntry } from './types.ts';
 
 /** What the last fetch of an object gave: the object, or NotFound. */
 interface Fetched {
@@ -77,6 +77,23 @@ class ObjectStore implements Store {
     if (item === undefined) return;
     item.refs.delete(referencedFrom);
     if (item.refs.empty) this.#items.delete(key);
+  }
+
+  entries(): StoreEntry[] {
+    return [...this.#items].map(([key, item]) => {
+      const slash = key.indexOf('/');
+      const last = item.data.last;
+      const entry: StoreEntry = {
+        namespace: key.slice(0, slash),
+        name: key.slice(slash + 1),
+        referrers: item.refs.referrers(),
+        // Only objects and NotFound are ever held: other failures are not cached.
+        state: last === undefined ? 'pending' : last.object !== undefined ? 'synced' : 'missing',
+      };
+      const rv = last?.object?.metadata?.resourceVersion;
+      if (rv !== undefined) entry.resourceVersion = rv;
+      return entry;
+    });
   }
 
   async get(namespace: string, name: string): Promise<KubernetesObject> {

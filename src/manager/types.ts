@@ -11,6 +11,27 @@ export interface Manager {
   registerPod(pod: V1Pod): void;
   /** Drops the pod's references. Idempotent; unknown pods are ignored. */
   unregisterPod(pod: V1Pod): void;
+  /** A snapshot of every object registered pods reference and its state (empty for strategies that hold nothing). */
+  entries?(): StoreEntry[];
+}
+
+/** What a store holds for one referenced object; never the object's data. */
+export interface StoreEntry {
+  namespace: string;
+  name: string;
+  /** UIDs of the pods referencing it ("" for references without a referrer). */
+  referrers: string[];
+  /**
+   * pending: not read yet (or first sync under way); synced: held and current;
+   * missing: the server says it does not exist; immutable: held for good, no
+   * watch; idle: watch stopped for idleness, restarted by the next get;
+   * error: the last fetch or sync failed (see lastError).
+   */
+  state: 'pending' | 'synced' | 'missing' | 'immutable' | 'idle' | 'error';
+  /** resourceVersion of the held object, when one is held. */
+  resourceVersion?: string;
+  /** Message of the last error, when the state is error. */
+  lastError?: string;
 }
 
 /**
@@ -23,6 +44,8 @@ export interface Store {
   addReference(namespace: string, name: string, referencedFrom?: string): void;
   deleteReference(namespace: string, name: string, referencedFrom?: string): void;
   get(namespace: string, name: string): Promise<KubernetesObject>;
+  /** A snapshot of every referenced object and its state, for inspection. */
+  entries?(): StoreEntry[];
 }
 
 export interface GetOptions {

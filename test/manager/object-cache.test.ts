@@ -240,3 +240,35 @@ test('abort stops every watch, starts none, and fails pending gets at once', asy
   assert.equal(source.callsOf('list', 'c').length, 0, 'no new watch after abort');
   await assert.rejects(store.get('ns', 'c'), { message: 'secrets cache is stopped' });
 });
+
+test('entries() reports each object, its referrers and its state, never its data', async () => {
+  const { clock, source, store } = setup({ maxIdleTimeMs: 60_000 });
+  source.set(secret('ns', 'a', { password: 'c2VjcmV0' }));
+  source.set(secret('ns', 'frozen', {}, { immutable: true }));
+  store.addReference('ns', 'a', 'pod-1');
+  store.addReference('ns', 'a', 'pod-2');
+  store.addReference('ns', 'gone', 'pod-1');
+  store.addReference('ns', 'frozen', 'pod-1');
+  const state = (name: string) => store.entries?.().find((e) => e.name === name);
+  assert.equal(state('a')?.state, 'pending', 'before the first list completes');
+  await store.get('ns', 'a');
+  await assert.rejects(store.get('ns', 'gone'));
+  await store.get('ns', 'frozen');
+  assert.deepEqual(state('a'), { namespace: 'ns', name: 'a', referrers: ['pod-1', 'pod-2'], state: 'synced', resourceVersion: '2' });
+  assert.equal(state('gone')?.state, 'missing');
+  assert.equal(state('frozen')?.state, 'immutable');
+  clock.step(120_000);
+  await settle();
+  assert.equal(state('a')?.state, 'idle');
+  assert.doesNotMatch(JSON.stringify(store.entries?.()), /c2VjcmV0/);
+});
+
+test('entries() shows a failing sync as error with its message', async () => {
+  const { source, store } = setup();
+  source.failNext('list', new Error('forbidden by RBAC'), 5);
+  store.addReference('ns', 'a');
+  await settle();
+  const [entry] = store.entries?.() ?? [];
+  assert.equal(entry?.state, 'error');
+  assert.match(entry?.lastError ?? '', /forbidden by RBAC/);
+});

@@ -175,3 +175,17 @@ test('getObjectTTLFromNodeFunc reads node.alpha.kubernetes.io/ttl as whole secon
   assert.equal(await getObjectTTLFromNodeFunc(() => Promise.resolve(node('0')))(), 0);
   assert.equal(await getObjectTTLFromNodeFunc(() => Promise.reject(new Error('no node')))(), undefined);
 });
+
+test('entries() reports pending, synced, missing and error states without data', async () => {
+  const { source, store } = setup();
+  source.set(secret('ns', 'a', { k: 'c2VjcmV0' }));
+  for (const name of ['a', 'gone', 'broken', 'unread']) store.addReference('ns', name, 'pod-1');
+  await store.get('ns', 'a');
+  await assert.rejects(store.get('ns', 'gone'));
+  source.set(secret('ns', 'broken'));
+  source.failNext('get', StatusError.of(500, 'InternalError', 'etcd down'));
+  await assert.rejects(store.get('ns', 'broken'));
+  const states = Object.fromEntries((store.entries?.() ?? []).map((e) => [e.name, e.state]));
+  assert.deepEqual(states, { a: 'synced', gone: 'missing', broken: 'pending', unread: 'pending' });
+  assert.doesNotMatch(JSON.stringify(store.entries?.()), /c2VjcmV0/);
+});
