@@ -8,11 +8,13 @@ const publicPaths = new Set(['/healthz', '/livez', '/readyz']);
 
 /**
  * Checks `Authorization: Bearer <token>`; answers the 401 Status to send, or
- * undefined when the request may go on.
+ * undefined when the request may go on. With `allowAnonymous`, a request
+ * without credentials goes on too (a wrong token is still a 401).
  */
-export function checkBearer(path: string, headers: IncomingHttpHeaders, token: string): StatusError | undefined {
+export function checkBearer(path: string, headers: IncomingHttpHeaders, token: string, allowAnonymous = false): StatusError | undefined {
   if (publicPaths.has(path)) return undefined;
   const header = headers.authorization ?? '';
+  if (header === '' && allowAnonymous) return undefined;
   const m = /^Bearer\s+(.+)$/i.exec(header);
   const given = Buffer.from(m?.[1]?.trim() ?? '');
   const want = Buffer.from(token);

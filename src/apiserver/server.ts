@@ -40,6 +40,11 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** SETTINGS_MAX_CONCURRENT_STREAMS advertised per HTTP/2 connection; default 100 like kube-apiserver. */
   maxConcurrentStreams?: number;
+  /**
+   * Accept requests that carry no credentials (default false). kubectl sends no token to an
+   * `http://` server (client-go drops credentials without TLS), so `tls: false` with kubectl needs it.
+   */
+  allowAnonymous?: boolean;
   /** Serve `sendInitialEvents` watches (default true); false rejects them with 422 like a server without WatchList. */
   watchList?: boolean;
 }
@@ -140,7 +145,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   };
 
   async function handle(ex: Exchange): Promise<void> {
-    const denied = checkBearer(ex.path, ex.headers, token);
+    const denied = checkBearer(ex.path, ex.headers, token, options.allowAnonymous === true);
     if (denied !== undefined) throw denied;
     if (ex.path === '/openapi/v2' && ex.method === 'GET') {
       const doc = openApiV2((ex.headers.accept ?? '').includes(OPENAPI_V2_PROTOBUF));

@@ -13,7 +13,8 @@ removed on exit).
   --port N           TCP port (default 0: any free port)
   --host ADDR        address to listen on (default 127.0.0.1)
   --kubeconfig PATH  where to write the kubeconfig (default ./kom-apiserver.kubeconfig)
-  --no-tls           plain HTTP/1.1 instead of HTTPS with HTTP/2
+  --no-tls           plain HTTP/1.1 instead of HTTPS with HTTP/2; requests without
+                     credentials are then accepted, since kubectl sends none over http
   -h, --help         this text
 
 Exit codes: 0 stopped by a signal, 1 the server failed, 2 bad arguments.`;
@@ -64,7 +65,8 @@ export async function runApiServerCommand(args: string[], io: ApiServerCommandIo
   const kubeconfigPath = resolve(values.kubeconfig ?? 'kom-apiserver.kubeconfig');
   let server;
   try {
-    server = await startApiServer({ port, host: values.host ?? '127.0.0.1', tls: values['no-tls'] !== true });
+    const tls = values['no-tls'] !== true;
+    server = await startApiServer({ port, host: values.host ?? '127.0.0.1', tls, allowAnonymous: !tls });
   } catch (err) {
     stderr.write(`kom apiserver: cannot start: ${(err as Error).message}\n`);
     return 1;

@@ -235,6 +235,13 @@ describe('apiserver CRUD', () => {
     assert.equal(none.json.reason, 'Unauthorized');
     assert.equal((await req(server, 'GET', `${NS}/secrets`, { token: 'wrong' })).status, 401);
     assert.equal((await req(server, 'GET', '/healthz', { token: null })).status, 200);
+    const open = await startApiServer({ tls: false, allowAnonymous: true });
+    try {
+      assert.equal((await req(open, 'GET', `${NS}/secrets`, { token: null })).status, 200);
+      assert.equal((await req(open, 'GET', `${NS}/secrets`, { token: 'wrong' })).status, 401);
+    } finally {
+      await open.close();
+    }
     const proto = await req(server, 'GET', `${NS}/secrets`, { headers: { accept: 'application/vnd.kubernetes.protobuf' } });
     assert.equal(proto.status, 406);
     const either = await req(server, 'GET', `${NS}/secrets`, { headers: { accept: 'application/vnd.kubernetes.protobuf, application/json' } });

@@ -191,4 +191,16 @@ spec:
       await exited;
     }
   });
+
+  it('works over plain http when the server accepts anonymous requests (kubectl sends no token over http)', async () => {
+    const plain = await startApiServer({ tls: false, allowAnonymous: true });
+    try {
+      await writeFile(join(dir, 'plain'), plain.kubeconfigYaml());
+      const r = await kubectl('--kubeconfig', join(dir, 'plain'), 'get', 'namespace', 'default', '-o', 'name');
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), 'namespace/default');
+    } finally {
+      await plain.close();
+    }
+  });
 });

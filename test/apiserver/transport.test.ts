@@ -61,6 +61,7 @@ describe('apiserver transport', () => {
       assert.equal(plain.caCert, undefined);
       const list = await req(plain, 'GET', S);
       assert.equal(list.status, 200);
+      assert.equal((await req(plain, 'GET', S, { token: null })).status, 401, 'credentials are required unless allowAnonymous');
       const viaClient = await plain.kubeConfig().makeApiClient(CoreV1Api).listNamespace();
       assert.equal(viaClient.items.length, 4);
       assert.match(plain.kubeconfigYaml(), /server: http:\/\/127\.0\.0\.1:\d+\n {4}insecure-skip-tls-verify: true\n/);
