@@ -60,5 +60,5 @@ export {
   type ManagerOptions,
 } from './kubelet/managers.ts';
 
-export { createClient, ClientClosedError, ConnectionError, WatchDecodeError, WatchStalledError } from './client/index.ts';
+export { createClient, ClientClosedError, ConnectionError, RequestTimeoutError, WatchDecodeError, WatchStalledError } from './client/index.ts';
 export type { Client, ResourceClient, ClientOptions, ClientStats, KubeClient } from './client/index.ts';
