@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { constants as http2Constants, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { V1Status } from '@kubernetes/client-node';
 import { statusError, toStatus } from './status.ts';
 import type { WatchSink } from './watch.ts';
@@ -133,7 +133,10 @@ export class Exchange {
         if (!res.destroyed && !res.writableEnded) res.end();
       },
       destroy: () => {
-        res.destroy();
+        // Over HTTP/2 a reset without an error code reads as a clean end to
+        // clients; INTERNAL_ERROR is what a broken connection looks like.
+        if (this.#h2) (res as unknown as Http2ServerResponse).stream.close(http2Constants.NGHTTP2_INTERNAL_ERROR);
+        else res.destroy();
       },
     };
   }

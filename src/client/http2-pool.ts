@@ -130,7 +130,11 @@ export class Http2Pool {
         if (signal?.aborted === true) return reject(signal.reason as Error);
         if (err instanceof ClientClosedError || err instanceof RequestTimeoutError) return reject(err);
         const code = (err as { code?: unknown } | undefined)?.code;
-        if (stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM || (typeof code === 'string' && UNSENT_CODES.has(code))) {
+        // Node's server frees a finished stream's slot asynchronously: a stream
+        // opened in that instant on a full connection is reset with
+        // ENHANCE_YOUR_CALM before any answer, which is as safe to resend.
+        const refused = stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM || stream.rstCode === http2.constants.NGHTTP2_ENHANCE_YOUR_CALM;
+        if (refused || (typeof code === 'string' && UNSENT_CODES.has(code))) {
           return reject(new StreamRefusedError(`GET ${req.path}: the server refused the HTTP/2 stream`, { cause: err }));
         }
         if (err !== undefined) return reject(new ConnectionError(`GET ${req.path}: ${describeError(err)}`, { cause: err }));
