@@ -127,6 +127,21 @@ describe('client against the embedded API server (TLS, HTTP/2)', () => {
     }
   });
 
+  it('a watch the server resets (dropWatches abort) fails with an error, not a clean end', async () => {
+    const client = createClient(server.kubeConfig(), { clock: new FakeClock() });
+    const controller = new AbortController();
+    try {
+      const watch = (await client.resource('secrets').watchObject('team', { resourceVersion: '0' }, controller.signal))[Symbol.asyncIterator]();
+      assert.equal((await next(watch)).type, 'ADDED');
+      const pending = watch.next();
+      assert.equal(server.faults.dropWatches({ abort: true }), 1);
+      await assert.rejects(pending, /INTERNAL_ERROR/);
+    } finally {
+      controller.abort();
+      await client.close();
+    }
+  });
+
   it('retries a 429 get after its Retry-After; a bad token is Unauthorized', async () => {
     const clock = new FakeClock();
     const client = createClient(server.kubeConfig(), { clock, idleConnectionTimeoutMs: 1e12 });
