@@ -15,8 +15,9 @@ export interface Clock {
 /**
  * The process clock: milliseconds since the epoch read from the monotonic
  * `performance` clock (sub-millisecond, never jumps back with NTP), and
- * Node's timers. Timers are unref'd: a cache's background timers (backoff, idle
- * checks) never keep a process alive on their own; open connections do.
+ * Node's timers. Timers keep the process alive like any Node timer: a
+ * reflector backing off, or a get() waiting for a sync, is work in progress;
+ * stop it with the abort signal or close().
  */
 export class RealClock implements Clock {
   now(): number {
@@ -24,9 +25,7 @@ export class RealClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): unknown {
-    const handle = setTimeout(fn, Math.max(0, ms));
-    handle.unref();
-    return handle;
+    return setTimeout(fn, Math.max(0, ms));
   }
 
   clearTimeout(handle: unknown): void {
