@@ -9,6 +9,8 @@ const usage = `Usage: kom <command> [options]
 
 Commands:
   demo        the three strategies side by side on the embedded API server (npm start)
+  agent       keep the secrets and configmaps of one node's pods, with /metrics and /objects
+  refs        list the secrets and configmaps manifests reference (--check: do they exist?)
   apiserver   run the embedded Kubernetes API server and write a kubeconfig
 
 Run 'kom <command> --help' for a command's options.
@@ -18,6 +20,8 @@ Exit codes: 0 done, 1 failed, 2 bad usage.`;
 const commands: Record<string, (args: string[], io: Io) => Promise<number>> = {
   demo: async (args, io) => (await import('./demo.ts')).runDemo(args, io),
   apiserver: async (args) => (await import('./apiserver-command.ts')).runApiServerCommand(args),
+  agent: async (args, io) => (await import('./agent.ts')).runAgent(args, io),
+  refs: async (args, io) => (await import('./refs.ts')).runRefs(args, io),
 };
 
 /** Runs kom with `argv` (without node and script); answers the exit code. */

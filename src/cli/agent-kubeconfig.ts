@@ -1,0 +1,39 @@
+import { KubeConfig } from '@kubernetes/client-node';
+
+/**
+ * The KubeConfig kubectl would use: `path` when given (`--kubeconfig`),
+ * otherwise `$KUBECONFIG` (its files merged), `~/.kube/config`, then the
+ * in-cluster service account (client-node's loadFromDefault). Throws an Error
+ * naming the file (never its content) when it cannot be read or parsed, and
+ * when the result has no current cluster. Used by `kom agent` and `kom refs --check`.
+ */
+export function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  const source = path ?? (process.env['KUBECONFIG'] ? `$KUBECONFIG (${process.env['KUBECONFIG']})` : 'the default kubeconfig');
+  try {
+    if (path !== undefined) kc.loadFromFile(path);
+    else kc.loadFromDefault();
+  } catch (err) {
+    throw new Error(`cannot load the kubeconfig ${source}: ${describe(err)}`, { cause: err });
+  }
+  const cluster = kc.getCurrentCluster();
+  if (cluster === null) {
+    throw new Error(`the kubeconfig ${source} has no current cluster (current-context ${JSON.stringify(kc.getCurrentContext())})`);
+  }
+  return kc;
+}
+
+/** The server URL of the KubeConfig's current cluster, for messages. */
+export function serverOf(kc: KubeConfig): string {
+  return kc.getCurrentCluster()?.server ?? '(no cluster)';
+}
+
+function describe(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'ENOENT') return 'no such file';
+  if (e.code === 'EACCES') return 'permission denied';
+  if (e.code === 'EISDIR') return 'is a directory';
+  // YAML errors carry the line and column; their text is the file's structure, not its secrets.
+  const message = err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err);
+  return message;
+}

@@ -1,0 +1,222 @@
+// kom agent run as a user runs it: a child process against the embedded API
+// server, observed through its HTTP endpoints, stopped with SIGTERM.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { startApiServer, type ApiServer } from '../../src/apiserver/index.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { runKom, startKom, writeKubeconfig, type KomProcess } from './fixtures/kom-child.ts';
+
+/** Secret data the agent must never print. */
+const secretValue = 'hunter2-do-not-print';
+const secretB64 = Buffer.from(secretValue).toString('base64');
+
+let server: ApiServer;
+let api: CoreV1Api;
+let kubeconfig: Awaited<ReturnType<typeof writeKubeconfig>>;
+const running: KomProcess[] = [];
+
+function pod(name: string, node: string, spec: Partial<NonNullable<V1Pod['spec']>>): V1Pod {
+  return { metadata: { name, namespace: 'shop' }, spec: { nodeName: node, containers: [{ name: 'app', image: 'app:1' }], ...spec } };
+}
+
+before(async () => {
+  server = await startApiServer();
+  api = server.kubeConfig().makeApiClient(CoreV1Api);
+  kubeconfig = await writeKubeconfig(server.kubeconfigYaml());
+  await api.createNamespace({ body: { metadata: { name: 'shop' } } });
+  await api.createNode({ body: { metadata: { name: 'node-a', annotations: { 'node.alpha.kubernetes.io/ttl': '1' } } } });
+  await api.createNamespacedSecret({ namespace: 'shop', body: { metadata: { name: 'db' }, data: { password: secretB64 } } });
+  await api.createNamespacedSecret({ namespace: 'shop', body: { metadata: { name: 'tls' }, data: { key: secretB64 }, immutable: true } });
+  await api.createNamespacedConfigMap({ namespace: 'shop', body: { metadata: { name: 'settings' }, data: { mode: 'fast' } } });
+  await api.createNamespacedPod({
+    namespace: 'shop',
+    body: pod('web', 'node-a', {
+      containers: [
+        {
+          name: 'app',
+          image: 'app:1',
+          env: [{ name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }],
+          envFrom: [{ secretRef: { name: 'absent', optional: true } }],
+        },
+      ],
+      volumes: [
+        { name: 'cfg', configMap: { name: 'settings' } },
+        { name: 'certs', secret: { secretName: 'tls' } },
+      ],
+    }),
+  });
+  // Bound to another node: the agent of node-a must not see it.
+  await api.createNamespacedPod({ namespace: 'shop', body: pod('elsewhere', 'node-b', { imagePullSecrets: [{ name: 'registry' }] }) });
+});
+
+after(async () => {
+  for (const kom of running) kom.kill('SIGKILL');
+  await Promise.all(running.map((kom) => kom.finished));
+  await kubeconfig.remove();
+  await server.close();
+});
+
+/** Starts the agent on an ephemeral port and answers its base URL once it printed it. */
+async function startAgent(args: string[], env?: NodeJS.ProcessEnv): Promise<{ kom: KomProcess; url: string }> {
+  const kom = startKom(['agent', '--listen', '127.0.0.1:0', ...args], env === undefined ? {} : { env });
+  running.push(kom);
+  const url = await eventually(() => {
+    const match = /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(kom.stderr());
+    assert.ok(match?.[1], `the agent prints where it listens; stderr so far: ${kom.stderr()}`);
+    return match[1];
+  });
+  return { kom, url };
+}
+
+interface ObjectsDoc {
+  node: string;
+  ready: boolean;
+  pods: number;
+  objects: { kind: string; namespace: string; name: string; state: string; referrers: string[] }[];
+}
+
+async function objects(url: string): Promise<ObjectsDoc> {
+  const response = await fetch(`${url}/objects`);
+  assert.equal(response.status, 200);
+  return (await response.json()) as ObjectsDoc;
+}
+
+function stateOf(doc: ObjectsDoc): Record<string, string> {
+  return Object.fromEntries(doc.objects.map((o) => [`${o.kind}/${o.name}`, o.state]));
+}
+
+async function stop(kom: KomProcess): Promise<string> {
+  kom.kill('SIGTERM');
+  const { code, signal, stdout, stderr } = await kom.finished;
+  assert.equal(signal, null, 'exited by itself, not killed');
+  assert.equal(code, 0, `exit code 0 after SIGTERM; stderr: ${stderr}`);
+  assert.match(stderr, /kom agent: stopped/);
+  const output = stdout + stderr;
+  assert.ok(!output.includes(secretValue) && !output.includes(secretB64), 'no secret data in the output');
+  return output;
+}
+
+test('kom agent --help, and bad flags exit 2 naming the flag', async () => {
+  const help = await runKom(['agent', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage: kom agent --node NAME/);
+  assert.match(help.stdout, /\/objects/);
+  const cases: [string[], RegExp][] = [
+    [[], /--node NAME is required/],
+    [['--node', 'Bad_Name'], /--node must be a node name/],
+    [['--node', 'n', '--strategy', 'poll'], /--strategy must be watch, ttl or get, got "poll"/],
+    [['--node', 'n', '--listen', 'localhost'], /--listen must be HOST:PORT/],
+    [['--node', 'n', '--resync', '0'], /--resync must be a number of seconds from 1/],
+    [['--node', 'n', '--frequency', '3'], /Unknown option '--frequency'/],
+  ];
+  const results = await Promise.all(cases.map(([args]) => runKom(['agent', ...args])));
+  cases.forEach(([args, message], i) => {
+    assert.equal(results[i]?.code, 2, `${args.join(' ')}: ${results[i]?.stderr}`);
+    assert.match(results[i]?.stderr ?? '', message);
+  });
+});
+
+test('an unreadable kubeconfig and an unreachable server exit 1 with a clear message', async () => {
+  const missing = await runKom(['agent', '--node', 'node-a', '--kubeconfig', '/nonexistent/dir/config']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /cannot load the kubeconfig \/nonexistent\/dir\/config: no such file/);
+
+  const gone = await startApiServer();
+  const yaml = gone.kubeconfigYaml();
+  const url = gone.url;
+  await gone.close();
+  const unreachable = await writeKubeconfig(yaml);
+  try {
+    const result = await runKom(['agent', '--node', 'node-a', '--kubeconfig', unreachable.path, '--listen', '127.0.0.1:0', '--startup-timeout', '1']);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, new RegExp(`cannot list the pods of node "node-a" from ${url} within 1 s: .*ECONNREFUSED`));
+  } finally {
+    await unreachable.remove();
+  }
+});
+
+test('watch strategy: registers the node\'s pods as they come and go, serves /readyz, /objects and /metrics, stops on SIGTERM', async () => {
+  const { kom, url } = await startAgent(['--node', 'node-a', '--kubeconfig', kubeconfig.path, '--strategy', 'watch']);
+  assert.equal((await fetch(`${url}/healthz`)).status, 200);
+  await eventually(async () => assert.equal((await fetch(`${url}/readyz`)).status, 200));
+
+  const first = await objects(url);
+  assert.equal(first.node, 'node-a');
+  assert.equal(first.pods, 1);
+  assert.deepEqual(stateOf(first), { 'ConfigMap/settings': 'synced', 'Secret/absent': 'missing', 'Secret/db': 'synced', 'Secret/tls': 'immutable' });
+  assert.deepEqual(first.objects.find((o) => o.name === 'db')?.referrers, ['shop/web']);
+  assert.ok(!first.objects.some((o) => o.name === 'registry'), 'the pod on node-b is not registered');
+  assert.match(kom.stderr(), /pod shop\/web registered \(3 secrets, 1 configmap\)/);
+
+  // A new pod arrives: its objects are read and watched.
+  await api.createNamespacedSecret({ namespace: 'shop', body: { metadata: { name: 'extra' }, data: { token: secretB64 } } });
+  await api.createNamespacedPod({ namespace: 'shop', body: pod('worker', 'node-a', { imagePullSecrets: [{ name: 'extra' }, { name: 'db' }] }) });
+  await eventually(async () => {
+    const doc = await objects(url);
+    assert.equal(doc.pods, 2);
+    assert.equal(stateOf(doc)['Secret/extra'], 'synced');
+    assert.deepEqual(doc.objects.find((o) => o.name === 'db')?.referrers, ['shop/web', 'shop/worker']);
+  });
+
+  // web is deleted; worker finishes: every reference goes.
+  await api.deleteNamespacedPod({ namespace: 'shop', name: 'web' });
+  await eventually(async () => assert.deepEqual(Object.keys(stateOf(await objects(url))), ['Secret/db', 'Secret/extra']));
+  const worker = await api.readNamespacedPod({ namespace: 'shop', name: 'worker' });
+  await api.replaceNamespacedPodStatus({ namespace: 'shop', name: 'worker', body: { ...worker, status: { phase: 'Succeeded' } } });
+  await eventually(async () => {
+    const doc = await objects(url);
+    assert.equal(doc.pods, 0);
+    assert.deepEqual(doc.objects, []);
+  });
+  assert.match(kom.stderr(), /pod shop\/web unregistered \(deleted\)/);
+  assert.match(kom.stderr(), /pod shop\/worker unregistered \(Succeeded\)/);
+
+  const metrics = await fetch(`${url}/metrics`);
+  assert.equal(metrics.status, 200);
+  assert.match(metrics.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+  const text = await metrics.text();
+  assert.match(text, /^kom_agent_pods 0$/m);
+  assert.match(text, /^kom_agent_ready 1$/m);
+  assert.match(text, /^kom_agent_api_requests_total\{resource="pods",verb="list"\} [1-9]/m);
+  assert.match(text, /^kom_agent_api_requests_total\{resource="secrets",verb="watch"\} [1-9]/m);
+  assert.doesNotMatch(text, /verb="get"/, 'the watch strategy never GETs secrets or configmaps');
+  assert.match(text, /^kom_agent_objects\{kind="Secret",state="synced"\} 0$/m);
+  assert.match(text, /^kom_agent_client_connections \d+$/m);
+  assert.match(text, /^process_resident_memory_bytes \d+/m);
+
+  assert.equal((await fetch(`${url}/nope`)).status, 404);
+  assert.equal((await fetch(`${url}/objects`, { method: 'POST' })).status, 405);
+  await stop(kom);
+  await api.deleteNamespacedPod({ namespace: 'shop', name: 'worker' });
+});
+
+test('ttl and get strategies (kubeconfig from $KUBECONFIG): objects read once, states and request counts', async () => {
+  await api.createNamespacedPod({
+    namespace: 'shop',
+    body: pod('cron', 'node-a', { volumes: [{ name: 'cfg', projected: { sources: [{ configMap: { name: 'settings' } }, { secret: { name: 'gone', optional: true } }] } }] }),
+  });
+  try {
+    const env = { ...process.env, KUBECONFIG: kubeconfig.path };
+    const agents = await Promise.all(['ttl', 'get'].map((strategy) => startAgent(['--node', 'node-a', '--strategy', strategy, '--resync', '1'], env)));
+    for (const { url } of agents) {
+      await eventually(async () => assert.equal((await fetch(`${url}/readyz`)).status, 200));
+      const doc = await objects(url);
+      assert.deepEqual(stateOf(doc), { 'ConfigMap/settings': 'synced', 'Secret/gone': 'missing' });
+      assert.deepEqual(doc.objects[0]?.referrers, ['shop/cron']);
+    }
+    for (const [i, { url }] of agents.entries()) {
+      // --resync 1: the objects are read again every second, with GETs.
+      await eventually(async () => assert.match(await (await fetch(`${url}/metrics`)).text(), /^kom_agent_object_reads_total\{kind="ConfigMap",result="ok"\} ([3-9]|\d\d+)$/m));
+      const text = await (await fetch(`${url}/metrics`)).text();
+      assert.match(text, /^kom_agent_api_requests_total\{resource="configmaps",verb="get"\} [1-9]/m);
+      assert.doesNotMatch(text, /resource="(secrets|configmaps)",verb="watch"/, 'ttl and get never watch secrets or configmaps');
+      // ttl reads the node for its TTL annotation; get has no use for it.
+      if (i === 0) assert.match(text, /^kom_agent_api_requests_total\{resource="nodes",verb="get"\} [1-9]/m);
+      else assert.doesNotMatch(text, /resource="nodes"/);
+    }
+    for (const { kom } of agents) await stop(kom);
+  } finally {
+    await api.deleteNamespacedPod({ namespace: 'shop', name: 'cron' });
+  }
+});
