@@ -1,0 +1,213 @@
+// Bad pods given to the kubelet-layer managers: each gets a clear error or is
+// handled, and what the manager holds (entries, watches) stays correct.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { V1Pod } from '@kubernetes/client-node';
+import { newCachingSecretManager, newWatchingSecretManager, type Client, type SecretManager } from '../../src/index.ts';
+import { FakeClock, FakeObjectSource } from '../../src/testing.ts';
+import { secret } from '../helpers/objects.ts';
+import { settle } from '../helpers/settle.ts';
+
+const ns = 'shop';
+
+/** A Client whose secrets come from a FakeObjectSource. */
+function fakeClient(source: FakeObjectSource): Client {
+  return {
+    resource: () => ({ groupResource: source.groupResource, getObject: source.getObject, listObject: source.listObject, watchObject: source.watchObject }),
+    close: () => Promise.resolve(),
+  } as unknown as Client;
+}
+
+function setup(): { source: FakeObjectSource; secrets: SecretManager; clock: FakeClock; stop: () => void } {
+  const source = new FakeObjectSource();
+  for (const name of ['a', 'b', 'c', 'db']) source.set(secret(ns, name, { v: Buffer.from(name).toString('base64') }));
+  const clock = new FakeClock();
+  const controller = new AbortController();
+  const secrets = newWatchingSecretManager(fakeClient(source), 60_000, { clock, signal: controller.signal });
+  return { source, secrets, clock, stop: () => controller.abort() };
+}
+
+function volumePod(name: string, uid: string, refs: string[]): V1Pod {
+  return { metadata: { namespace: ns, name, uid }, spec: { containers: [{ name: 'c' }], volumes: refs.map((r, i) => ({ name: `v${i}`, secret: { secretName: r } })) } };
+}
+
+const summary = (secrets: SecretManager): string[] => secrets.entries().map((e) => `${e.name}:${[...e.referrers].sort().join('+')}`).sort();
+
+test('pods without metadata, namespace or name are refused with an error naming what is missing; registrations stay', async () => {
+  const { source, secrets, stop } = setup();
+  try {
+    secrets.registerPod(volumePod('good', 'uid-good', ['db']));
+    const bad: [unknown, RegExp][] = [
+      [null, /registerPod: pod must be an object, got null/],
+      [undefined, /registerPod: pod must be an object, got undefined/],
+      ['pod', /registerPod: pod must be an object/],
+      [{}, /registerPod: pod has no metadata/],
+      [{ metadata: null }, /registerPod: pod has no metadata/],
+      [{ metadata: { name: 'p' } }, /registerPod: pod "p" has no metadata.namespace/],
+      [{ metadata: { namespace: ns } }, /registerPod: pod in namespace "shop" has no metadata.name/],
+      [{ metadata: { namespace: ns, name: 'p', uid: 5 } }, /registerPod: pod "shop"\/"p" has a non-string metadata.uid/],
+    ];
+    for (const [pod, message] of bad) {
+      assert.throws(() => secrets.registerPod(pod as V1Pod), message);
+      assert.throws(() => secrets.unregisterPod(pod as V1Pod), new RegExp(message.source.replace('registerPod', 'unregisterPod')));
+    }
+    await settle();
+    assert.deepEqual(summary(secrets), ['db:uid-good']);
+    assert.equal(source.activeWatches, 1);
+  } finally {
+    stop();
+  }
+});
+
+test('a pod without uid or without spec is handled: no uid is one anonymous registration, no spec references nothing', async () => {
+  const { source, secrets, stop } = setup();
+  try {
+    const noUid: V1Pod = { metadata: { namespace: ns, name: 'p' }, spec: { containers: [], volumes: [{ name: 'v', secret: { secretName: 'a' } }] } };
+    secrets.registerPod(noUid);
+    secrets.registerPod(noUid);
+    secrets.registerPod({ metadata: { namespace: ns, name: 'q', uid: 'uid-q' } } as V1Pod);
+    await settle();
+    assert.deepEqual(summary(secrets), ['a:'], 'registered once, referrer ""');
+    secrets.unregisterPod(noUid);
+    secrets.unregisterPod({ metadata: { namespace: ns, name: 'q', uid: 'uid-q' } } as V1Pod);
+    await settle();
+    assert.deepEqual(summary(secrets), []);
+    assert.equal(source.activeWatches, 0);
+  } finally {
+    stop();
+  }
+});
+
+test('null where objects or names are expected is skipped; the valid references are kept', async () => {
+  const { source, secrets, stop } = setup();
+  try {
+    const pod = {
+      metadata: { namespace: ns, name: 'p', uid: 'uid-1' },
+      spec: {
+        imagePullSecrets: [null, { name: null }, { name: 'a' }],
+        initContainers: null,
+        containers: [
+          null,
+          { name: 'c', env: null, envFrom: [null, { secretRef: null }, { secretRef: { name: null } }] },
+          { name: 'd', env: [{ name: 'X', valueFrom: null }, { name: 'Y', valueFrom: { secretKeyRef: null } }, { name: 'Z', valueFrom: { secretKeyRef: { name: 'b', key: 'k' } } }] },
+        ],
+        volumes: [null, { name: 'v0', secret: null }, { name: 'v1', secret: { secretName: null } }, { name: 'v2', projected: { sources: [null, { secret: null }, { secret: { name: 'c' } }] } }],
+      },
+    } as unknown as V1Pod;
+    secrets.registerPod(pod);
+    await settle();
+    assert.deepEqual(summary(secrets), ['a:uid-1', 'b:uid-1', 'c:uid-1']);
+    assert.equal(source.activeWatches, 3);
+    const nullSpec = { metadata: { namespace: ns, name: 'n', uid: 'uid-n' }, spec: null } as unknown as V1Pod;
+    secrets.registerPod(nullSpec);
+    secrets.unregisterPod(nullSpec);
+    secrets.unregisterPod(pod);
+    await settle();
+    assert.equal(source.activeWatches, 0);
+  } finally {
+    stop();
+  }
+});
+
+test('a secret referenced many times by one pod (and the pod registered twice) is one watch, one referrer', async () => {
+  const { source, secrets, stop } = setup();
+  try {
+    const pod: V1Pod = {
+      metadata: { namespace: ns, name: 'p', uid: 'uid-1' },
+      spec: {
+        imagePullSecrets: [{ name: 'db' }, { name: 'db' }],
+        containers: [{ name: 'c', envFrom: [{ secretRef: { name: 'db' } }], env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'db', key: 'k' } } }] }],
+        volumes: [
+          { name: 'v0', secret: { secretName: 'db' } },
+          { name: 'v1', secret: { secretName: 'db' } },
+          { name: 'v2', projected: { sources: [{ secret: { name: 'db' } }, { secret: { name: 'db' } }] } },
+        ],
+      },
+    };
+    secrets.registerPod(pod);
+    secrets.registerPod(pod);
+    await settle();
+    assert.deepEqual(summary(secrets), ['db:uid-1']);
+    assert.equal(source.activeWatches, 1);
+    assert.equal(source.callsOf('list', 'db').length, 1, 'one list, not one per reference');
+    secrets.unregisterPod(pod);
+    await settle();
+    assert.equal(source.activeWatches, 0, 'a single unregister drops every duplicate');
+  } finally {
+    stop();
+  }
+});
+
+test('a pod mutated after registration: unregister drops what was registered; re-registering moves the references', async () => {
+  const { source, secrets, stop } = setup();
+  try {
+    const pod = volumePod('p', 'uid-1', ['a', 'b']);
+    secrets.registerPod(pod);
+    pod.spec?.volumes?.splice(0, 2, { name: 'v', secret: { secretName: 'c' } });
+    await settle();
+    assert.deepEqual(summary(secrets), ['a:uid-1', 'b:uid-1'], 'the mutation changes nothing by itself');
+    secrets.registerPod(pod);
+    await settle();
+    assert.deepEqual(summary(secrets), ['c:uid-1']);
+    pod.spec = { containers: [] };
+    secrets.unregisterPod(pod);
+    await settle();
+    assert.deepEqual(summary(secrets), []);
+    assert.equal(source.activeWatches, 0);
+  } finally {
+    stop();
+  }
+});
+
+test('returned objects cannot be mutated to change what the cache serves', async () => {
+  const { secrets, stop } = setup();
+  try {
+    secrets.registerPod(volumePod('p', 'uid-1', ['db']));
+    const first = await secrets.getSecret(ns, 'db');
+    assert.throws(() => {
+      (first.data as Record<string, string>)['v'] = 'changed';
+    }, TypeError);
+    assert.equal((await secrets.getSecret(ns, 'db')).data?.['v'], Buffer.from('db').toString('base64'));
+  } finally {
+    stop();
+  }
+});
+
+test('enormous reference lists: 5,000 secrets in one pod are 5,000 watches, all gone on unregister; one bad name among 20,000 registers nothing', async () => {
+  const { source, secrets, stop } = setup();
+  try {
+    const names = Array.from({ length: 5_000 }, (_, i) => `s-${i}`);
+    const big = volumePod('big', 'uid-big', names);
+    secrets.registerPod(big);
+    await settle();
+    assert.equal(source.activeWatches, 5_000);
+    assert.equal(secrets.entries().length, 5_000);
+    secrets.unregisterPod(big);
+    await settle();
+    assert.equal(source.activeWatches, 0);
+
+    const huge = Array.from({ length: 20_000 }, (_, i) => `h-${i}`);
+    huge.push('Not A Name');
+    assert.throws(() => secrets.registerPod(volumePod('huge', 'uid-huge', huge)), /name "Not A Name" is not a valid DNS subdomain/);
+    const oneMegabyte = 'x'.repeat(1 << 20);
+    assert.throws(
+      () => secrets.registerPod(volumePod('long', 'uid-long', [oneMegabyte])),
+      (err: Error) => /is not a valid DNS subdomain/.test(err.message) && err.message.length < 300,
+    );
+    await settle();
+    assert.deepEqual(secrets.entries(), []);
+    assert.equal(source.activeWatches, 0);
+  } finally {
+    stop();
+  }
+});
+
+test('the caching (TTL) manager refuses the same bad pods and holds nothing for them', async () => {
+  const source = new FakeObjectSource();
+  const secrets = newCachingSecretManager(fakeClient(source), () => undefined, { clock: new FakeClock() });
+  assert.throws(() => secrets.registerPod({ metadata: {} } as V1Pod), /has no metadata.namespace/);
+  assert.throws(() => secrets.registerPod(volumePod('p', 'uid-1', ['ok', 'Bad'])), /name "Bad" is not a valid DNS subdomain/);
+  assert.deepEqual(secrets.entries(), []);
+  await assert.rejects(secrets.getSecret(ns, 'ok'), /not registered/);
+  assert.equal(source.calls.length, 0);
+});
