@@ -65,11 +65,11 @@ test('a pod without uid or without spec is handled: no uid is one anonymous regi
     const noUid: V1Pod = { metadata: { namespace: ns, name: 'p' }, spec: { containers: [], volumes: [{ name: 'v', secret: { secretName: 'a' } }] } };
     secrets.registerPod(noUid);
     secrets.registerPod(noUid);
-    secrets.registerPod({ metadata: { namespace: ns, name: 'q', uid: 'uid-q' } } as V1Pod);
+    secrets.registerPod({ metadata: { namespace: ns, name: 'q', uid: 'uid-q' } });
     await settle();
     assert.deepEqual(summary(secrets), ['a:'], 'registered once, referrer ""');
     secrets.unregisterPod(noUid);
-    secrets.unregisterPod({ metadata: { namespace: ns, name: 'q', uid: 'uid-q' } } as V1Pod);
+    secrets.unregisterPod({ metadata: { namespace: ns, name: 'q', uid: 'uid-q' } });
     await settle();
     assert.deepEqual(summary(secrets), []);
     assert.equal(source.activeWatches, 0);
@@ -205,7 +205,7 @@ test('enormous reference lists: 5,000 secrets in one pod are 5,000 watches, all 
 test('the caching (TTL) manager refuses the same bad pods and holds nothing for them', async () => {
   const source = new FakeObjectSource();
   const secrets = newCachingSecretManager(fakeClient(source), () => undefined, { clock: new FakeClock() });
-  assert.throws(() => secrets.registerPod({ metadata: {} } as V1Pod), /has no metadata.namespace/);
+  assert.throws(() => secrets.registerPod({ metadata: {} }), /has no metadata.namespace/);
   assert.throws(() => secrets.registerPod(volumePod('p', 'uid-1', ['ok', 'Bad'])), /name "Bad" is not a valid DNS subdomain/);
   assert.deepEqual(secrets.entries(), []);
   await assert.rejects(secrets.getSecret(ns, 'ok'), /not registered/);
