@@ -1,0 +1,167 @@
+// kom refs run as a user runs it: a child process reading manifest files or
+// standard input, with --check against the embedded API server.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { startApiServer, type ApiServer } from '../../src/apiserver/index.ts';
+import { runKom, writeKubeconfig } from './fixtures/kom-child.ts';
+
+const fixture = (name: string): string => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+const workloads = fixture('workloads.yaml');
+const secretValue = 'hunter2-do-not-print';
+
+let server: ApiServer;
+let api: CoreV1Api;
+let kubeconfig: Awaited<ReturnType<typeof writeKubeconfig>>;
+
+before(async () => {
+  server = await startApiServer();
+  api = server.kubeConfig().makeApiClient(CoreV1Api);
+  kubeconfig = await writeKubeconfig(server.kubeconfigYaml());
+  await api.createNamespace({ body: { metadata: { name: 'shop' } } });
+  const data = { value: Buffer.from(secretValue).toString('base64') };
+  for (const name of ['registry', 'db', 'web-tls']) await api.createNamespacedSecret({ namespace: 'shop', body: { metadata: { name }, data } });
+  await api.createNamespacedConfigMap({ namespace: 'shop', body: { metadata: { name: 'web-env' }, data: { MODE: 'fast' } } });
+});
+
+after(async () => {
+  await kubeconfig.remove();
+  await server.close();
+});
+
+/** The table's rows as arrays of cells (header and rule dropped). */
+function rows(table: string): string[][] {
+  return table.trimEnd().split('\n').slice(2).map((line) => line.split(/\s{2,}/));
+}
+
+test('kom refs --help, and bad flags exit 2 naming the flag', async () => {
+  const help = await runKom(['refs', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage: kom refs \[options\] \[FILE\.\.\. \| -\]/);
+  assert.match(help.stdout, /3 with --check, a required \(non-optional\) reference is missing/);
+  const cases: [string[], RegExp][] = [
+    [['-o', 'yaml', workloads], /--output must be table or json, got "yaml"/],
+    [['--kubeconfig', 'x', workloads], /--kubeconfig is only used with --check/],
+    [['-n', 'Not_A_Namespace', workloads], /--namespace must be a namespace name/],
+    [['--chekc', workloads], /Unknown option '--chekc'/],
+  ];
+  const results = await Promise.all(cases.map(([args]) => runKom(['refs', ...args])));
+  cases.forEach(([args, message], i) => {
+    assert.equal(results[i]?.code, 2, `${args.join(' ')}: ${results[i]?.stderr}`);
+    assert.match(results[i]?.stderr ?? '', message);
+  });
+});
+
+test('prints every reference of every pod template with its field path and optionality', async () => {
+  const { code, stdout, stderr } = await runKom(['refs', workloads]);
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^OBJECT\s+KIND\s+NAME\s+FIELD\s+OPTIONAL$/m);
+  assert.deepEqual(rows(stdout), [
+    ['Deployment/shop/web', 'Secret', 'registry', 'spec.template.spec.imagePullSecrets[0]', 'no'],
+    ['Deployment/shop/web', 'Secret', 'web-extra', 'spec.template.spec.containers[0].envFrom[1].secretRef', 'yes'],
+    ['Deployment/shop/web', 'Secret', 'db', 'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef', 'no'],
+    ['Deployment/shop/web', 'Secret', 'web-tls', 'spec.template.spec.volumes[0].secret', 'no'],
+    ['Deployment/shop/web', 'Secret', 'web-keys', 'spec.template.spec.volumes[1].projected.sources[1].secret', 'yes'],
+    ['Deployment/shop/web', 'ConfigMap', 'web-env', 'spec.template.spec.containers[0].envFrom[0].configMapRef', 'no'],
+    ['Deployment/shop/web', 'ConfigMap', 'web-config', 'spec.template.spec.volumes[1].projected.sources[0].configMap', 'no'],
+    ['StatefulSet/default/db', 'Secret', 'db', 'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef', 'no'],
+    ['StatefulSet/default/db', 'ConfigMap', 'db-settings', 'spec.template.spec.initContainers[0].env[0].valueFrom.configMapKeyRef', 'yes'],
+    ['CronJob/shop/report', '-', '-', '(no references)', '-'],
+  ]);
+  assert.match(stderr, /skipped 1 object without a pod template: Service\/web/);
+});
+
+test('reads JSON and YAML from stdin (kind: List, CronJob templates); --namespace fills in missing namespaces; --output json', async () => {
+  const input = `${JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug' }, spec: { containers: [{ name: 'sh', envFrom: [{ secretRef: { name: 'token' } }] }] } },
+    ],
+  })}\n---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly, namespace: shop}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          volumes: [{name: c, configMap: {name: nightly-config, optional: true}}]\n`;
+  const { code, stdout, stderr } = await runKom(['refs', '-n', 'ops', '-o', 'json', '-'], { input });
+  assert.equal(code, 0, stderr);
+  const doc = JSON.parse(stdout) as { objects: { kind: string; namespace: string; name: string; source: string; references: unknown[] }[] };
+  assert.deepEqual(doc.objects, [
+    {
+      kind: 'Pod',
+      namespace: 'ops',
+      name: 'debug',
+      source: '<stdin> (document 1) items[0]',
+      references: [{ kind: 'Secret', namespace: 'ops', name: 'token', field: 'spec.containers[0].envFrom[0].secretRef', optional: false }],
+    },
+    {
+      kind: 'CronJob',
+      namespace: 'shop',
+      name: 'nightly',
+      source: '<stdin> (document 2)',
+      references: [{ kind: 'ConfigMap', namespace: 'shop', name: 'nightly-config', field: 'spec.jobTemplate.spec.template.spec.volumes[0].configMap', optional: true }],
+    },
+  ]);
+});
+
+test('unreadable files and malformed manifests exit 1 with a message naming the file and the problem, never its content', async () => {
+  const cases: [string[], string | undefined, RegExp][] = [
+    [['/nonexistent/app.yaml'], undefined, /kom refs: cannot read \/nonexistent\/app\.yaml: no such file/],
+    [[fixture('malformed.yaml')], undefined, /malformed\.yaml: not valid YAML or JSON at line 6, column 1/],
+    [[fixture('no-template.yaml')], undefined, /no-template\.yaml: Deployment "broken" has no spec\.template\.spec/],
+    [['-'], 'just a string\n', /<stdin>: not a Kubernetes object \(a string instead of a mapping\)/],
+    [['-'], '{"apiVersion": "v1", "metadata": {"name": "x"}}', /<stdin>: the object has no kind/],
+    [['-'], '{"kind": "Pod", "spec": [1, 2', /<stdin>: not valid YAML or JSON at line 1/],
+  ];
+  const results = await Promise.all(cases.map(([args, input]) => runKom(['refs', ...args], input === undefined ? {} : { input })));
+  cases.forEach(([args, , message], i) => {
+    const result = results[i];
+    assert.equal(result?.code, 1, `${args.join(' ')}: ${result?.stderr}`);
+    assert.match(result.stderr, message);
+    assert.doesNotMatch(result.stderr, /do-not-print-me/, 'the YAML snippet is not quoted');
+    assert.equal(result.stdout, '');
+  });
+});
+
+test('--check says which referenced objects are missing and which of those are optional; exit 3 while a required one is', async () => {
+  const before = await runKom(['refs', '--check', '--kubeconfig', kubeconfig.path, workloads]);
+  assert.equal(before.code, 3, before.stderr);
+  const status = Object.fromEntries(rows(before.stdout).map((cells) => [`${cells[0]} ${cells[2]}`, cells[5]]));
+  assert.deepEqual(status, {
+    'Deployment/shop/web registry': 'found',
+    'Deployment/shop/web web-extra': 'missing (optional)',
+    'Deployment/shop/web db': 'found',
+    'Deployment/shop/web web-tls': 'found',
+    'Deployment/shop/web web-keys': 'missing (optional)',
+    'Deployment/shop/web web-env': 'found',
+    'Deployment/shop/web web-config': 'MISSING',
+    'StatefulSet/default/db db': 'MISSING',
+    'StatefulSet/default/db db-settings': 'missing (optional)',
+    'CronJob/shop/report -': undefined,
+  });
+  assert.match(before.stderr, /9 references checked: 2 required missing, 3 optional missing, 0 failed/);
+
+  // The StatefulSet goes to shop too (-n), and web-config is created: every required reference exists.
+  await api.createNamespacedConfigMap({ namespace: 'shop', body: { metadata: { name: 'web-config' } } });
+  const after = await runKom(['refs', '--check', '-n', 'shop', '-o', 'json', workloads], { env: { ...process.env, KUBECONFIG: kubeconfig.path } });
+  assert.equal(after.code, 0, after.stderr);
+  const doc = JSON.parse(after.stdout) as { objects: { name: string; references: { name: string; status: string; optional: boolean }[] }[] };
+  const db = doc.objects.find((o) => o.name === 'db');
+  assert.deepEqual(db?.references.map((r) => [r.name, r.status, r.optional]), [
+    ['db', 'found', false],
+    ['db-settings', 'missing', true],
+  ]);
+  for (const result of [before, after]) assert.ok(!(result.stdout + result.stderr).includes(secretValue), 'no secret data in the output');
+});
+
+test('--check with an unreachable API server exits 1 naming the server', async () => {
+  const gone = await startApiServer();
+  const yaml = gone.kubeconfigYaml();
+  const url = gone.url;
+  await gone.close();
+  const unreachable = await writeKubeconfig(yaml);
+  try {
+    const result = await runKom(['refs', '--check', '--kubeconfig', unreachable.path, workloads]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, new RegExp(`kom refs: cannot reach the API server ${url}: .*ECONNREFUSED`));
+    assert.equal(result.stdout, '');
+  } finally {
+    await unreachable.remove();
+  }
+});
