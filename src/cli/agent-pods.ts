@@ -36,33 +36,35 @@ export function nodePodSource(kc: KubeConfig, nodeName: string, options: PodSour
   return {
     async list(listOptions: ListOptions, signal: AbortSignal): Promise<KubernetesListObject<KubernetesObject>> {
       options.onRequest?.('list');
-      const what = `list pods on node "${nodeName}"`;
-      const response = await open(kc, `/api/v1/pods${listQuery({ ...listOptions, fieldSelector }, false)}`, signal, listTimeoutMs, what);
+      const response = await open(kc, `/api/v1/pods${listQuery({ ...listOptions, fieldSelector }, false)}`, signal, listTimeoutMs);
       const body = await readAll(response, Infinity);
       let list: unknown;
       try {
         list = JSON.parse(body);
       } catch {
-        throw new Error(`${what}: the server's answer is not JSON`);
+        throw new Error("the server's answer is not JSON");
       }
       if (typeof list !== 'object' || list === null || !Array.isArray((list as { items?: unknown }).items)) {
-        throw new Error(`${what}: the server's answer has no items array`);
+        throw new Error("the server's answer has no items array");
       }
       return list as KubernetesListObject<KubernetesObject>;
     },
     async watch(watchOptions: ListOptions, signal: AbortSignal): Promise<AsyncIterable<WatchEvent>> {
       options.onRequest?.('watch');
-      const what = `watch pods on node "${nodeName}"`;
-      const response = await open(kc, `/api/v1/pods${listQuery({ ...watchOptions, fieldSelector }, true)}`, signal, watchIdleTimeoutMs, what);
-      return events(response, what);
+      const response = await open(kc, `/api/v1/pods${listQuery({ ...watchOptions, fieldSelector }, true)}`, signal, watchIdleTimeoutMs);
+      return events(response);
     },
   };
 }
 
-/** Sends a GET and answers the 200 response; any other status is thrown as a StatusError. */
-async function open(kc: KubeConfig, path: string, signal: AbortSignal, idleTimeoutMs: number, what: string): Promise<http.IncomingMessage> {
+/**
+ * Sends a GET and answers the 200 response; any other status is thrown as a
+ * StatusError. Messages say what failed, not which request: the Reflector
+ * names the request ("pods on node "x": list failed: ...").
+ */
+async function open(kc: KubeConfig, path: string, signal: AbortSignal, idleTimeoutMs: number): Promise<http.IncomingMessage> {
   const cluster = kc.getCurrentCluster();
-  if (cluster === null) throw new Error(`${what}: the kubeconfig has no current cluster`);
+  if (cluster === null) throw new Error('the kubeconfig has no current cluster');
   const url = new URL(cluster.server.replace(/\/+$/, '') + path);
   const requestOptions: https.RequestOptions = { headers: { accept: 'application/json', 'user-agent': 'kom-agent/0.1.0' } };
   await kc.applyToHTTPSOptions(requestOptions);
@@ -70,24 +72,24 @@ async function open(kc: KubeConfig, path: string, signal: AbortSignal, idleTimeo
   const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
     const request = send(url, { ...requestOptions, method: 'GET', signal }, resolve);
     request.setTimeout(idleTimeoutMs, () => {
-      request.destroy(new Error(`${what}: no data from ${url.host} for ${idleTimeoutMs / 1_000} s`));
+      request.destroy(new Error(`no data from ${url.host} for ${idleTimeoutMs / 1_000} s`));
     });
-    request.on('error', (err) => reject(new Error(`${what}: ${err.message}`, { cause: err })));
+    request.on('error', reject);
     request.end();
   });
   if (response.statusCode === 200) return response;
   const body = await readAll(response, maxErrorBody).catch(() => '');
-  throw statusError(response.statusCode ?? 0, body, what);
+  throw statusError(response.statusCode ?? 0, body);
 }
 
-function statusError(code: number, body: string, what: string): StatusError {
+function statusError(code: number, body: string): StatusError {
   try {
     const status = JSON.parse(body) as V1Status;
-    if (status.kind === 'Status') return new StatusError({ ...status, message: `${what}: ${status.message ?? `HTTP ${code}`}`, code });
+    if (status.kind === 'Status') return new StatusError({ ...status, code });
   } catch {
     // Not a Status: fall through.
   }
-  return StatusError.of(code, '', `${what}: the server answered HTTP ${code}`);
+  return StatusError.of(code, '', `the server answered HTTP ${code} without a Status`);
 }
 
 async function readAll(response: http.IncomingMessage, limit: number): Promise<string> {
@@ -105,7 +107,7 @@ async function readAll(response: http.IncomingMessage, limit: number): Promise<s
 }
 
 /** The watch events of a response, one JSON object a line; ends when the server ends the watch. */
-async function* events(response: http.IncomingMessage, what: string): AsyncGenerator<WatchEvent> {
+async function* events(response: http.IncomingMessage): AsyncGenerator<WatchEvent> {
   const lines = createInterface({ input: response, crlfDelay: Infinity });
   try {
     for await (const line of lines) {
@@ -114,12 +116,12 @@ async function* events(response: http.IncomingMessage, what: string): AsyncGener
       try {
         event = JSON.parse(line);
       } catch {
-        throw new Error(`${what}: a watch event is not JSON`);
+        throw new Error('a watch event is not JSON');
       }
       yield event as WatchEvent;
     }
     // readline ends quietly when the response breaks off: tell that apart from a clean end.
-    if (!response.complete) throw new Error(`${what}: the connection broke off`);
+    if (!response.complete) throw new Error('the connection broke off');
   } finally {
     lines.close();
     response.destroy();

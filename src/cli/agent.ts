@@ -206,15 +206,14 @@ export async function runAgent(args: string[], io: Io): Promise<number> {
     io.err(`kom agent: node "${options.node}", strategy ${options.strategy}, API server ${serverOf(kc)}`);
 
     let lastError = '';
-    let started = false;
     const reflector = new Reflector({
       name: `pods on node "${options.node}"`,
       ...nodePodSource(kc, options.node, { onRequest: (verb) => metrics.request('pods', verb) }),
       store: agentState,
       onError: (error) => {
-        lastError = error.message;
+        lastError = error.cause instanceof Error ? error.cause.message : error.message;
         metrics.watchError('pods');
-        if (started) io.err(`kom agent: ${error.message}; retrying`);
+        io.err(`kom agent: ${error.message}; retrying`);
       },
     });
     reflecting = reflector.run(stop.signal);
@@ -234,7 +233,6 @@ export async function runAgent(args: string[], io: Io): Promise<number> {
       return 1;
     }
     if (!stop.signal.aborted) {
-      started = true;
       io.err(`kom agent: ${agentState.podCount} pod${agentState.podCount === 1 ? '' : 's'} on node "${options.node}"; watching`);
       const stopped = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
       while (await sleep(realClock, options.resyncMs, stop.signal)) await Promise.race([agentState.resync(), stopped]);

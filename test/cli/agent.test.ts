@@ -220,3 +220,21 @@ test('ttl and get strategies (kubeconfig from $KUBECONFIG): objects read once, s
     await api.deleteNamespacedPod({ namespace: 'shop', name: 'cron' });
   }
 });
+
+test('a failing first list is retried within --startup-timeout; after an API server restart the agent relists and goes on', async () => {
+  server.faults.failNext(1, 503, { verb: 'list', resource: 'pods' });
+  const { kom, url } = await startAgent(['--node', 'node-a', '--kubeconfig', kubeconfig.path]);
+  await eventually(async () => assert.equal((await fetch(`${url}/readyz`)).status, 200));
+  assert.match(kom.stderr(), /kom agent: pods on node "node-a": list failed: The server is currently unable to handle the request \(injected fault\); retrying/);
+
+  // A restart that also forgets the history: the watch ends, its resume gets 410, the agent relists.
+  await server.faults.restart({ compactHistory: true });
+  await api.createNamespacedPod({ namespace: 'shop', body: pod('after-restart', 'node-a', { imagePullSecrets: [{ name: 'db' }] }) });
+  try {
+    await eventually(async () => assert.deepEqual((await objects(url)).objects.find((o) => o.name === 'db')?.referrers, ['shop/after-restart']), { timeoutMs: 20_000 });
+    assert.match(await (await fetch(`${url}/metrics`)).text(), /^kom_agent_watch_errors_total\{resource="pods"\} [1-9]/m);
+    await stop(kom);
+  } finally {
+    await api.deleteNamespacedPod({ namespace: 'shop', name: 'after-restart' });
+  }
+});
