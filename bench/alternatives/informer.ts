@@ -1,0 +1,129 @@
+// What a user of @kubernetes/client-node 2.x writes today to keep the secrets
+// of registered pods fresh: one ListWatch informer per referenced secret, with
+// the kubelet's field selector metadata.name=<name> on both its list and its
+// watch, reference-counted by pod, restarted a second after an error while
+// still referenced (the pattern client-node's README shows).
+import { CoreV1Api, KubeConfig, ListWatch, Watch } from '@kubernetes/client-node';
+import type { V1Pod, V1Secret } from '@kubernetes/client-node';
+import { getSecretNames } from '../../src/index.ts';
+import type { Alternative } from './types.ts';
+
+interface Item {
+  readonly refs: Set<string>;
+  readonly informer: ListWatch<V1Secret>;
+  stopped: boolean;
+}
+
+const restartDelayMs = 1_000;
+
+export function informerPerObject(kubeconfigPath: string): Alternative {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  const core = kc.makeApiClient(CoreV1Api);
+  const counts = { get: 0, list: 0, watch: 0 };
+  const errors: Record<string, number> = {};
+  const items = new Map<string, Item>();
+
+  let open = 0;
+  class CountingWatch extends Watch {
+    override async watch(...args: Parameters<Watch['watch']>): ReturnType<Watch['watch']> {
+      counts.watch++;
+      const [path, query, callback, done] = args;
+      let ended = false;
+      let counted = false;
+      const controller = await super.watch(path, query, callback, (err) => {
+        ended = true;
+        if (counted) open--;
+        counted = false;
+        done(err);
+      });
+      if (!ended) {
+        open++;
+        counted = true;
+      }
+      return controller;
+    }
+  }
+  const watch = new CountingWatch(kc);
+
+  const podKey = (pod: V1Pod): string => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}/${pod.metadata?.uid ?? ''}`;
+
+  const start = (item: Item): void => {
+    item.informer.start().catch((err: unknown) => noteError(item, err));
+  };
+  const noteError = (item: Item, err: unknown): void => {
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    errors[message] = (errors[message] ?? 0) + 1;
+    if (!item.stopped) setTimeout(() => item.stopped || start(item), restartDelayMs).unref();
+  };
+
+  const add = (namespace: string, name: string, referrer: string): void => {
+    const key = `${namespace}/${name}`;
+    let item = items.get(key);
+    if (item === undefined) {
+      const fieldSelector = `metadata.name=${name}`;
+      const informer = new ListWatch<V1Secret>(
+        `/api/v1/namespaces/${namespace}/secrets`,
+        watch,
+        () => {
+          counts.list++;
+          return core.listNamespacedSecret({ namespace, fieldSelector });
+        },
+        false,
+        undefined,
+        fieldSelector,
+      );
+      const created: Item = { refs: new Set(), informer, stopped: false };
+      informer.on('error', (err: unknown) => noteError(created, err));
+      items.set(key, created);
+      start(created);
+      item = created;
+    }
+    item.refs.add(referrer);
+  };
+
+  const remove = (namespace: string, name: string, referrer: string): void => {
+    const key = `${namespace}/${name}`;
+    const item = items.get(key);
+    if (item === undefined) return;
+    item.refs.delete(referrer);
+    if (item.refs.size > 0) return;
+    items.delete(key);
+    item.stopped = true;
+    item.informer.stop().catch(() => undefined);
+  };
+
+  return {
+    name: 'informer',
+    registerPod: (pod) => {
+      for (const name of getSecretNames(pod)) add(pod.metadata?.namespace ?? '', name, podKey(pod));
+    },
+    unregisterPod: (pod) => {
+      for (const name of getSecretNames(pod)) remove(pod.metadata?.namespace ?? '', name, podKey(pod));
+    },
+    getSync: (namespace, name) => items.get(`${namespace}/${name}`)?.informer.get(name, namespace),
+    get: (namespace, name) => Promise.resolve(items.get(`${namespace}/${name}`)?.informer.get(name, namespace)),
+    waitReadable: (namespace, name) =>
+      new Promise<void>((resolve, reject) => {
+        const item = items.get(`${namespace}/${name}`);
+        if (item === undefined) return reject(new Error(`secret ${namespace}/${name} not registered`));
+        if (item.informer.get(name, namespace) !== undefined) return resolve();
+        const onAdd = (): void => {
+          if (item.informer.get(name, namespace) === undefined) return;
+          item.informer.off('add', onAdd);
+          resolve();
+        };
+        item.informer.on('add', onAdd);
+      }),
+    requests: () => ({ ...counts }),
+    clientStats: () => null,
+    watchesOpen: () => open,
+    errors: () => ({ ...errors }),
+    close: async () => {
+      const all = [...items.values()];
+      items.clear();
+      for (const item of all) item.stopped = true;
+      await Promise.allSettled(all.map((item) => item.informer.stop()));
+    },
+  };
+}

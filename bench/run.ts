@@ -1,0 +1,132 @@
+// npm run bench [-- --quick] [-- --sizes 100,1000] [-- --only watch,ttl] [-- --profile]
+//
+// For each N: starts `kom apiserver` in a process of its own, creates N
+// secrets through raw HTTP/2, then runs each strategy in a fresh process
+// (bench/scenario.ts, --expose-gc) against it, one after the other, with a
+// bounded time. Writes bench/results/<full|quick>.json; a full run also
+// writes bench/results/chart.svg and BENCHMARKS.md.
+import { fork } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { alternativeNames, type AlternativeName } from './alternatives/types.ts';
+import { renderChart } from './chart.ts';
+import { renderMarkdown, renderTables } from './report.ts';
+import type { Machine, RunResults, ScenarioResult, ScenarioSettings } from './results.ts';
+import { alive, startServerProcess } from './server.ts';
+import { seedSecrets, type Target } from './target.ts';
+
+const resultsDir = new URL('results/', import.meta.url);
+const scenarioScript = new URL('scenario.ts', import.meta.url).pathname;
+
+function machine(): Machine {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  let limit = 'unknown';
+  try {
+    limit = execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim();
+  } catch {
+    // no shell
+  }
+  return { cpu: model.trim(), cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}`, openFilesLimit: limit };
+}
+
+function runScenario(alternative: AlternativeName, n: number, target: Target, settings: ScenarioSettings, timeoutMs: number, extraArgv: string[], extraArgs: string[]): Promise<ScenarioResult> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = fork(scenarioScript, ['--alternative', alternative, '--n', String(n), '--kubeconfig', target.kubeconfigPath, '--settings', JSON.stringify(settings), ...extraArgs], {
+      execArgv: ['--expose-gc', '--max-old-space-size=8192', ...extraArgv],
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    });
+    let last: ScenarioResult | undefined;
+    let crash: string | undefined;
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-2000)));
+    child.on('message', (msg: { type: string; result?: ScenarioResult; message?: string }) => {
+      if (msg.type === 'progress' && msg.result !== undefined) {
+        last = msg.result;
+        process.stderr.write(`  ${alternative} N=${n}: ${last.phase} (${(last.durationMs / 1000).toFixed(1)} s)\n`);
+      } else if (msg.type === 'crash') crash = msg.message;
+    });
+    const timer = setTimeout(() => {
+      crash = `stopped by the bench after ${timeoutMs / 1000} s, during phase "${last?.phase ?? 'setup'}"`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    // Some exits were never reported by an 'exit' event here (see server.ts): watch the pid too.
+    const poll = setInterval(() => {
+      if (!alive(child.pid)) finish(child.exitCode ?? (last?.phase === 'done' ? 0 : null), child.signalCode);
+    }, 250);
+    let finished = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      clearInterval(poll);
+      const result: ScenarioResult = last ?? {
+        alternative, n, phase: 'setup', failures: [], ready: null, watching: null, memory: null, connections: { atReady: null, afterUpdates: null, client: null, fds: null },
+        requests: { toReady: null, duringUpdates: null, perSecondDuringUpdates: null, total: null }, get: null, propagation: null, register: null, errors: {}, durationMs: 0,
+      };
+      result.durationMs = performance.now() - started;
+      if (result.phase !== 'done' || code !== 0) {
+        const why = crash ?? `exited with ${signal ?? String(code)} during phase "${result.phase}"${stderr.trim() === '' ? '' : `: ${stderr.trim().split('\n').slice(-3).join(' | ')}`}`;
+        result.exit = why;
+        result.failures.push(why);
+      }
+      resolve(result);
+    };
+    child.once('exit', finish);
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean' }, sizes: { type: 'string' }, only: { type: 'string' }, profile: { type: 'boolean' }, 'heap-snapshot': { type: 'boolean' }, out: { type: 'string' } },
+  });
+  const quick = values.quick === true;
+  const sizes = values.sizes !== undefined ? values.sizes.split(',').map(Number) : quick ? [1_000] : [100, 1_000, 10_000];
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 100_000)) throw new TypeError(`--sizes must be integers from 1 to 100000, got ${values.sizes}`);
+  const only = (values.only?.split(',') ?? [...alternativeNames]) as AlternativeName[];
+  for (const a of only) if (!alternativeNames.includes(a)) throw new TypeError(`--only takes ${alternativeNames.join(', ')}; got ${a}`);
+  const settings: ScenarioSettings = quick
+    ? { readyTimeoutMs: 20_000, getBudgetMs: 400, updateSeconds: 4, propagationTimeoutMs: 8_000, registerBudgetMs: 400, ttlMs: 3_000 }
+    : { readyTimeoutMs: 60_000, getBudgetMs: 1_000, updateSeconds: 10, propagationTimeoutMs: 15_000, registerBudgetMs: 1_000, ttlMs: 5_000 };
+  const started = performance.now();
+  const results: RunResults = {
+    date: new Date().toISOString(), command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    machine: machine(), settings, sizes, seedMs: {}, scenarios: [], totalMs: 0,
+  };
+  const m = results.machine;
+  process.stderr.write(`bench: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}; N = ${sizes.join(', ')}; ${only.join(', ')}\n`);
+  for (const n of sizes) {
+    const server = await startServerProcess();
+    try {
+      const seedMs = await seedSecrets(server.target, n);
+      results.seedMs[String(n)] = seedMs;
+      process.stderr.write(`N=${n}: kom apiserver pid ${server.pid} at ${server.target.url}; ${n} secrets created in ${(seedMs / 1000).toFixed(1)} s\n`);
+      for (const alternative of only) {
+        const timeoutMs = settings.readyTimeoutMs + settings.updateSeconds * 1000 + settings.propagationTimeoutMs + 4 * settings.getBudgetMs + 30_000;
+        const profile = values.profile === true ? [`--cpu-prof`, `--cpu-prof-dir=${new URL('profiles/', resultsDir).pathname}`, `--cpu-prof-name=${alternative}-${n}.cpuprofile`] : [];
+        const profiles = new URL('profiles/', resultsDir).pathname;
+        if (values.profile === true || values['heap-snapshot'] === true) mkdirSync(profiles, { recursive: true });
+        const snapshot = values['heap-snapshot'] === true ? ['--heap-snapshot', `${profiles}${alternative}-${n}.heapsnapshot`] : [];
+        results.scenarios.push(await runScenario(alternative, n, server.target, settings, timeoutMs, profile, snapshot));
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+  results.totalMs = performance.now() - started;
+  mkdirSync(resultsDir, { recursive: true });
+  const name = values.out ?? (quick ? 'quick' : 'full');
+  writeFileSync(new URL(`${name}.json`, resultsDir), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${renderTables(results)}\n`);
+  if (!quick && values.out === undefined && values.sizes === undefined && values.only === undefined) {
+    writeFileSync(new URL('chart.svg', resultsDir), renderChart(results));
+    writeFileSync(new URL('../../BENCHMARKS.md', resultsDir), renderMarkdown(results));
+    process.stderr.write('bench: wrote bench/results/full.json, bench/results/chart.svg, BENCHMARKS.md\n');
+  } else process.stderr.write(`bench: wrote bench/results/${name}.json\n`);
+  process.stderr.write(`bench: ${(results.totalMs / 1000).toFixed(1)} s\n`);
+}
+
+await main();
