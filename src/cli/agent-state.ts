@@ -51,9 +51,9 @@ function podName(pod: V1Pod): string {
  * the pod) and again on resync(), and answers what /objects, /readyz and
  * /metrics show.
  *
- * Ready: the first pod list has been applied and every object referenced at
- * that time has been read once (found, missing or failed all count). Once
- * ready, it stays ready.
+ * Ready: the first pod list has been applied and every object the registered
+ * pods reference has been read once (found, missing or failed all count).
+ * Once ready, it stays ready: a pod arriving later does not make it unready.
  */
 export class AgentState implements ReflectorStore {
   readonly #secrets: SecretManager;

@@ -40,7 +40,9 @@ Options:
                                annotation (re-read every 60 s), 60 s without it;
                           get: a GET for every read
   --listen HOST:PORT      HTTP address (default 127.0.0.1:9464; port 0 = any free port)
-  --resync S              seconds between re-reads of every referenced object (default 60)
+  --resync S              seconds between re-reads of every referenced object
+                          (default 60); also the watch managers' resync interval
+                          (a watch not read for 5 x S stops until the next read)
   --startup-timeout S     give up when the first pod list fails for S seconds (default 10)
   -h, --help              this help
 

@@ -1,9 +1,11 @@
 // kom agent run as a user runs it: a child process against the embedded API
 // server, observed through its HTTP endpoints, stopped with SIGTERM.
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { startApiServer, type ApiServer } from '../../src/apiserver/index.ts';
+import { parseListen } from '../../src/cli/agent-http.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { runKom, startKom, writeKubeconfig, type KomProcess } from './fixtures/kom-child.ts';
 
@@ -86,11 +88,11 @@ function stateOf(doc: ObjectsDoc): Record<string, string> {
   return Object.fromEntries(doc.objects.map((o) => [`${o.kind}/${o.name}`, o.state]));
 }
 
-async function stop(kom: KomProcess): Promise<string> {
-  kom.kill('SIGTERM');
+async function stop(kom: KomProcess, stopSignal: NodeJS.Signals = 'SIGTERM'): Promise<string> {
+  kom.kill(stopSignal);
   const { code, signal, stdout, stderr } = await kom.finished;
   assert.equal(signal, null, 'exited by itself, not killed');
-  assert.equal(code, 0, `exit code 0 after SIGTERM; stderr: ${stderr}`);
+  assert.equal(code, 0, `exit code 0 after ${stopSignal}; stderr: ${stderr}`);
   assert.match(stderr, /kom agent: stopped/);
   const output = stdout + stderr;
   assert.ok(!output.includes(secretValue) && !output.includes(secretB64), 'no secret data in the output');
@@ -115,6 +117,26 @@ test('kom agent --help, and bad flags exit 2 naming the flag', async () => {
     assert.equal(results[i]?.code, 2, `${args.join(' ')}: ${results[i]?.stderr}`);
     assert.match(results[i]?.stderr ?? '', message);
   });
+});
+
+test('--listen takes HOST:PORT and [IPv6]:PORT', () => {
+  assert.deepEqual(parseListen('127.0.0.1:9464'), { host: '127.0.0.1', port: 9464 });
+  assert.deepEqual(parseListen('[::1]:0'), { host: '::1', port: 0 });
+  assert.deepEqual(parseListen('localhost:80'), { host: 'localhost', port: 80 });
+  for (const bad of ['9464', ':9464', '127.0.0.1:', '127.0.0.1:70000', '::1:80', '[::1]', 'a:b']) assert.equal(typeof parseListen(bad), 'string', bad);
+});
+
+test('an address in use exits 1 naming it', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const { port } = taken.address() as AddressInfo;
+  try {
+    const result = await runKom(['agent', '--node', 'node-a', '--kubeconfig', kubeconfig.path, '--listen', `127.0.0.1:${port}`]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, new RegExp(`kom agent: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+  } finally {
+    await new Promise((resolve) => taken.close(resolve));
+  }
 });
 
 test('an unreadable kubeconfig and an unreachable server exit 1 with a clear message', async () => {
@@ -215,7 +237,7 @@ test('ttl and get strategies (kubeconfig from $KUBECONFIG): objects read once, s
       if (i === 0) assert.match(text, /^kom_agent_api_requests_total\{resource="nodes",verb="get"\} [1-9]/m);
       else assert.doesNotMatch(text, /resource="nodes"/);
     }
-    for (const { kom } of agents) await stop(kom);
+    await Promise.all(agents.map(({ kom }, i) => stop(kom, i === 0 ? 'SIGTERM' : 'SIGINT')));
   } finally {
     await api.deleteNamespacedPod({ namespace: 'shop', name: 'cron' });
   }
