@@ -14,7 +14,8 @@ Commands:
   apiserver   run the embedded Kubernetes API server and write a kubeconfig
 
 Run 'kom <command> --help' for a command's options.
-Exit codes: 0 done, 1 failed, 2 bad usage.`;
+Exit codes: 0 done, 1 failed, 2 bad usage (and 3 from kom refs --check: a
+required reference is missing).`;
 
 // Loaded on use, so that `kom --help` does not pay for every command's imports.
 const commands: Record<string, (args: string[], io: Io) => Promise<number>> = {

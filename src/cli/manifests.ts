@@ -35,7 +35,7 @@ const templatePaths: Record<string, readonly string[]> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
 
-/** The kinds whose pod templates are found. */
+/** The kinds whose pod templates are found (kom refs --help lists them). */
 export const templateKinds: readonly string[] = Object.keys(templatePaths);
 
 type Fields = Record<string, unknown>;

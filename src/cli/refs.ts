@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { visitPodConfigmapReferences, visitPodSecretReferences } from '../kubelet/pod-references.ts';
 import { CliError, type Io } from './io.ts';
-import { findPodTemplates, parseManifests, templateKinds, type PodTemplate } from './manifests.ts';
+import { findPodTemplates, parseManifests, type PodTemplate } from './manifests.ts';
 import { checkReferences, type CheckStatus } from './refs-check.ts';
 import { renderTable } from './stats.ts';
 
@@ -13,8 +13,9 @@ the field that references it and whether the reference is optional. Reads
 YAML or JSON manifests (several documents a file, kind: List too) from the
 FILEs, or from standard input when none is given or FILE is -.
 
-Objects with pod templates: ${templateKinds.join(', ')}.
-Other kinds are skipped (listed on stderr).
+Objects with pod templates: Pod, PodTemplate, Deployment, StatefulSet,
+DaemonSet, ReplicaSet, ReplicationController, Job, CronJob. Other kinds are
+skipped (listed on stderr).
 
 Options:
   --check                GET each referenced object from the API server and say

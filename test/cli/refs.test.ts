@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { startApiServer, type ApiServer } from '../../src/apiserver/index.ts';
+import { templateKinds } from '../../src/cli/manifests.ts';
 import { runKom, writeKubeconfig } from './fixtures/kom-child.ts';
 
 const fixture = (name: string): string => new URL(`./fixtures/${name}`, import.meta.url).pathname;
@@ -164,4 +165,29 @@ test('--check with an unreachable API server exits 1 naming the server', async (
   } finally {
     await unreachable.remove();
   }
+});
+
+test('--help names every kind whose pod template is read', async () => {
+  const { stdout } = await runKom(['refs', '--help']);
+  for (const kind of templateKinds) assert.match(stdout.replace(/\s+/g, ' '), new RegExp(`\\b${kind}\\b`), kind);
+});
+
+test('DaemonSet, Job, ReplicaSet, ReplicationController and PodTemplate: each template is read at its own path', async () => {
+  const spec = (secret: string): string => `{containers: [{name: c, env: [{name: X, valueFrom: {secretKeyRef: {name: ${secret}, key: k}}}]}]}`;
+  const input = [
+    `kind: DaemonSet\nmetadata: {name: ds}\nspec: {template: {spec: ${spec('ds-secret')}}}`,
+    `kind: Job\nmetadata: {name: job}\nspec: {template: {spec: ${spec('job-secret')}}}`,
+    `kind: ReplicaSet\nmetadata: {name: rs}\nspec: {template: {spec: ${spec('rs-secret')}}}`,
+    `kind: ReplicationController\nmetadata: {name: rc}\nspec: {template: {spec: ${spec('rc-secret')}}}`,
+    `kind: PodTemplate\nmetadata: {name: pt}\ntemplate: {spec: ${spec('pt-secret')}}`,
+  ].join('\n---\n');
+  const { code, stdout, stderr } = await runKom(['refs'], { input });
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(rows(stdout), [
+    ['DaemonSet/default/ds', 'Secret', 'ds-secret', 'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef', 'no'],
+    ['Job/default/job', 'Secret', 'job-secret', 'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef', 'no'],
+    ['ReplicaSet/default/rs', 'Secret', 'rs-secret', 'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef', 'no'],
+    ['ReplicationController/default/rc', 'Secret', 'rc-secret', 'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef', 'no'],
+    ['PodTemplate/default/pt', 'Secret', 'pt-secret', 'template.spec.containers[0].env[0].valueFrom.secretKeyRef', 'no'],
+  ]);
 });
