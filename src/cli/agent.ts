@@ -159,7 +159,7 @@ function newManagers(strategy: StrategyName, client: Client, kc: KubeConfig, opt
   }
 }
 
-/** Resolves when SIGINT or SIGTERM arrives (or `signal` aborts); the listeners are removed by the returned dispose. */
+/** Aborts `stop` on the first SIGINT or SIGTERM; answers a function that removes the listeners (a second signal then ends the process as usual). */
 function onStopSignal(stop: AbortController): () => void {
   const handler = (): void => stop.abort();
   process.once('SIGINT', handler);
@@ -221,15 +221,12 @@ export async function runAgent(args: string[], io: Io): Promise<number> {
     reflecting = reflector.run(stop.signal);
 
     // A bounded wait for the first list: a wrong server or credentials end here.
-    const waiting = new AbortController();
-    const onStop = (): void => waiting.abort();
-    stop.signal.addEventListener('abort', onStop, { once: true });
+    const listed = new AbortController();
     const timedOut = await Promise.race([
       agentState.listed.then(() => false),
-      sleep(realClock, options.startupTimeoutMs, waiting.signal).then((slept) => slept),
+      sleep(realClock, options.startupTimeoutMs, AbortSignal.any([stop.signal, listed.signal])),
     ]);
-    waiting.abort();
-    stop.signal.removeEventListener('abort', onStop);
+    listed.abort();
     if (timedOut) {
       io.err(`kom agent: cannot list the pods of node "${options.node}" from ${serverOf(kc)} within ${options.startupTimeoutMs / 1_000} s: ${lastError || 'no answer'}`);
       return 1;

@@ -153,6 +153,17 @@ test('an unreadable kubeconfig and an unreachable server exit 1 with a clear mes
     const result = await runKom(['agent', '--node', 'node-a', '--kubeconfig', unreachable.path, '--listen', '127.0.0.1:0', '--startup-timeout', '1']);
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, new RegExp(`cannot list the pods of node "node-a" from ${url} within 1 s: .*ECONNREFUSED`));
+
+    // Stopped while it still waits for its first list: a clean exit 0.
+    const waiting = startKom(['agent', '--node', 'node-a', '--kubeconfig', unreachable.path, '--listen', '127.0.0.1:0', '--startup-timeout', '60']);
+    running.push(waiting);
+    await eventually(() => assert.match(waiting.stderr(), /list failed: .*ECONNREFUSED.*; retrying/));
+    const agentUrl = /serving on (http:\S+)/.exec(waiting.stderr())?.[1] ?? '';
+    const notReady = await fetch(`${agentUrl}/readyz`);
+    assert.equal(notReady.status, 503);
+    assert.equal(await notReady.text(), "not ready: waiting for the first list of the node's pods\n");
+    assert.equal((await fetch(`${agentUrl}/healthz`)).status, 200);
+    await stop(waiting);
   } finally {
     await unreachable.remove();
   }
