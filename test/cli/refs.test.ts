@@ -191,3 +191,12 @@ test('DaemonSet, Job, ReplicaSet, ReplicationController and PodTemplate: each te
     ['PodTemplate/default/pt', 'Secret', 'pt-secret', 'template.spec.containers[0].env[0].valueFrom.secretKeyRef', 'no'],
   ]);
 });
+
+test('reads a JSON file (kubectl get -o json output: a List of pods)', async () => {
+  const { code, stdout, stderr } = await runKom(['refs', fixture('pods.json')]);
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(rows(stdout), [
+    ['Pod/shop/debug', 'Secret', 'api-token', 'spec.containers[0].env[0].valueFrom.secretKeyRef', 'no'],
+    ['Pod/shop/debug', 'ConfigMap', 'debug-config', 'spec.volumes[0].configMap', 'yes'],
+  ]);
+});
