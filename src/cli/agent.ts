@@ -210,7 +210,7 @@ export async function runAgent(args: string[], io: Io): Promise<number> {
     let lastError = '';
     const reflector = new Reflector({
       name: `pods on node "${options.node}"`,
-      ...nodePodSource(kc, options.node, { onRequest: (verb) => metrics.request('pods', verb) }),
+      ...nodePodSource(client, options.node),
       store: agentState,
       onError: (error) => {
         lastError = error.cause instanceof Error ? error.cause.message : error.message;

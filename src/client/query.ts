@@ -16,8 +16,13 @@ function segment(what: string, value: string): string {
   return encodeURIComponent(value);
 }
 
-/** `/api/v1/namespaces/{namespace}/{resource}[/{name}]`, each part checked and escaped. */
+/**
+ * `/api/v1/namespaces/{namespace}/{resource}[/{name}]`, each part checked and
+ * escaped; namespace "" lists or watches across all namespaces
+ * (`/api/v1/{resource}`). A get always needs a namespace.
+ */
 export function resourcePath(resource: string, namespace: string, name?: string): string {
+  if (namespace === '' && name === undefined) return `/api/v1/${resource}`;
   const base = `/api/v1/namespaces/${segment('namespace', namespace)}/${resource}`;
   return name === undefined ? base : `${base}/${segment('name', name)}`;
 }

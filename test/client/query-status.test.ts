@@ -8,6 +8,8 @@ describe('request paths and queries', () => {
   it('builds escaped resource paths and rejects unusable names', () => {
     assert.equal(resourcePath('secrets', 'kube-system', 'a.b'), '/api/v1/namespaces/kube-system/secrets/a.b');
     assert.equal(resourcePath('configmaps', 'ns'), '/api/v1/namespaces/ns/configmaps');
+    assert.equal(resourcePath('pods', ''), '/api/v1/pods', 'namespace "" lists and watches across namespaces');
+    assert.throws(() => resourcePath('pods', '', 'p'), /namespace must be a non-empty name/, 'a get needs a namespace');
     assert.equal(resourcePath('secrets', 'ns', 'a b%'), '/api/v1/namespaces/ns/secrets/a%20b%25');
     assert.throws(() => resourcePath('secrets', 'ns', 'a/b'), /name must be a non-empty name without "\/", got "a\/b"/);
     assert.throws(() => resourcePath('secrets', '', 'x'), /namespace must be/);
