@@ -17,7 +17,7 @@ import type { Client } from '../client/types.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import { sleep } from '../util/sleep.ts';
 import { parseListen, startAgentHttp, type AgentHttpServer } from './agent-http.ts';
-import { loadKubeConfig, serverOf } from './agent-kubeconfig.ts';
+import { loadKubeConfig, serverOf } from './kubeconfig.ts';
 import { meteredClient, newAgentMetrics, type AgentMetrics } from './agent-metrics.ts';
 import { nodePodSource } from './agent-pods.ts';
 import { AgentState } from './agent-state.ts';

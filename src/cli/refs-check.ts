@@ -1,7 +1,7 @@
 import { createClient } from '../client/index.ts';
 import { ConnectionError, RequestTimeoutError } from '../client/errors.ts';
 import { isNotFound } from '../util/status-error.ts';
-import { loadKubeConfig, serverOf } from './agent-kubeconfig.ts';
+import { loadKubeConfig, serverOf } from './kubeconfig.ts';
 import type { RefRow } from './refs.ts';
 
 /** found: the object exists; missing: the API server answered NotFound; error: any other API error. */
