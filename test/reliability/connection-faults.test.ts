@@ -21,6 +21,7 @@ import {
   serverIdle,
   trapUnhandledRejections,
   writer,
+  note,
 } from './harness.ts';
 import { startStallProxy } from './stall-proxy.ts';
 import { eventually } from '../helpers/eventually.ts';
@@ -85,6 +86,7 @@ describe('connection faults', () => {
       const requests = listWatchRequests(server) - before;
       // Each restart costs each reflector at most a relist (twice after a 410) and a watch, plus backoff attempts.
       const bound = names.length * 3 * (restarts + maxAttempts(windowMs + convergenceBoundMs));
+      note(`${requests} requests, bound ${bound}`);
       assert.ok(requests <= bound, `${requests} list+watch requests over ${restarts} restarts, bound ${bound}`);
       await w.close(pods);
       await serverIdle(server);
@@ -115,6 +117,7 @@ describe('connection faults', () => {
       const calls = w.counts.list + w.counts.watch - before;
       const bound = names.length * maxAttempts(downMs) * 2;
       assert.ok(calls >= names.length, `every reflector retried (${calls})`);
+      note(`${calls} requests, bound ${bound}`);
       assert.ok(calls <= bound, `${calls} list+watch calls in ${downMs} ms down, bound ${bound}`);
 
       server = await startApiServer({ tls: false, token, port });

@@ -21,6 +21,7 @@ import {
   serverIdle,
   trapUnhandledRejections,
   writer,
+  note,
 } from './harness.ts';
 import { eventually } from '../helpers/eventually.ts';
 
@@ -86,6 +87,7 @@ describe('server faults', () => {
       const requests = listWatchRequests(server) - before;
       // Per object: a drop costs at most a watch and a list; the backoff adds at most one list and watch per attempt.
       const bound = names.length * 2 * (drops + maxAttempts(w.clock.now() - start));
+      note(`${requests} requests, bound ${bound}`);
       assert.ok(requests <= bound, `${requests} list+watch requests during ${drops} drops, bound ${bound}`);
       assert.ok(requests >= dropped, `every dropped watch was re-opened (${requests} requests)`);
     });
@@ -106,6 +108,7 @@ describe('server faults', () => {
       assert.ok(w.sawError(isResourceExpired), 'resumes were answered 410 Expired');
       const requests = listWatchRequests(server) - before;
       const bound = names.length * 2 * (rounds + maxAttempts(rounds * 3_000)) * 2;
+      note(`${requests} requests, bound ${bound}`);
       assert.ok(requests <= bound, `${requests} list+watch requests, bound ${bound}`);
     });
   });
@@ -124,6 +127,7 @@ describe('server faults', () => {
       // Each attempt: a list the client tries 1 + 3 times (Retry-After), or one watch.
       const bound = names.length * maxAttempts(windowMs) * 4;
       assert.ok(requests >= names.length, `every reflector tried (${requests})`);
+      note(`${requests} requests, bound ${bound}`);
       assert.ok(requests <= bound, `${requests} requests in ${windowMs} ms of 429s, bound ${bound}`);
       assert.ok(w.sawError(isTooManyRequests));
     });
@@ -145,6 +149,7 @@ describe('server faults', () => {
       }
       const requests = listWatchRequests(server) - before;
       const bound = names.length * (maxAttempts(windowMs) + 4) * 4;
+      note(`${requests} requests, bound ${bound}`);
       assert.ok(requests <= bound, `${requests} requests in ${windowMs} ms of 5xx bursts, bound ${bound}`);
       assert.ok(w.sawError(isServiceUnavailable) || w.sawError(isInternalError), 'the bursts were seen');
     });
@@ -173,6 +178,7 @@ describe('server faults', () => {
         assert.ok(w.sawError((e) => e instanceof RequestTimeoutError), 'requests timed out');
         const calls = w.counts.list + w.counts.watch - before;
         const bound = names.length * maxAttempts(w.clock.now() - start) * 2;
+        note(`${calls} requests, bound ${bound}`);
         assert.ok(calls <= bound, `${calls} list+watch calls, bound ${bound}`);
         server.faults.setDelay(0);
       },
