@@ -13,6 +13,8 @@ interface Series {
 
 interface Panel {
   title: string;
+  /** A dashed horizontal line: the target. */
+  target?: { y: number; label: string };
   yLabel: string;
   series: Series[];
   formatY: (v: number) => string;
@@ -46,6 +48,10 @@ function panel(p: Panel, ox: number, oy: number, w: number, h: number, xs: numbe
   }
   out.push(`<text x="${ox + w / 2}" y="${oy + h + 34}" text-anchor="middle">N (watched objects)</text>`);
   out.push(`<text transform="translate(${ox - 58},${oy + h / 2}) rotate(-90)" text-anchor="middle">${esc(p.yLabel)}</text>`);
+  if (p.target !== undefined && p.target.y > 10 ** y0 && p.target.y < 10 ** y1) {
+    out.push(`<line x1="${ox}" x2="${ox + w}" y1="${py(p.target.y)}" y2="${py(p.target.y)}" stroke="#555" stroke-dasharray="2,3"/>`);
+    out.push(`<text x="${ox + w - 4}" y="${py(p.target.y) - 4}" text-anchor="end" fill="#555">${esc(p.target.label)}</text>`);
+  }
   for (const s of p.series) {
     const pts = s.points.filter((pt) => pt.y > 0);
     if (pts.length === 0) continue;
@@ -68,7 +74,7 @@ function series(results: RunResults, value: (r: ScenarioResult) => number | null
   }));
 }
 
-const fmtBytes = (v: number): string => (v >= 2 ** 20 ? `${v / 2 ** 20} MiB` : v >= 1024 ? `${v / 1024} KiB` : `${v} B`);
+const fmtBytes = (v: number): string => (v >= 1e6 ? `${v / 1e6} MB` : v >= 1e3 ? `${v / 1e3} kB` : `${v} B`);
 const fmtMs = (v: number): string => (v >= 1000 ? `${v / 1000} s` : v >= 1 ? `${v} ms` : `${v * 1000} µs`);
 
 /** The chart as an SVG document. */
@@ -76,7 +82,7 @@ export function renderChart(results: RunResults): string {
   const xs = [...new Set(results.sizes)].sort((a, b) => a - b);
   const W = 1000;
   const H = 430;
-  const heap: Panel = { title: 'Client heap per watched object', yLabel: 'bytes per object (log)', series: series(results, (r) => r.memory?.heapPerObject), formatY: fmtBytes };
+  const heap: Panel = { title: 'Client heap per watched object', yLabel: 'bytes per object (log)', series: series(results, (r) => r.memory?.heapPerObject), formatY: fmtBytes, target: { y: 4096, label: 'target for watch: 4 KiB' } };
   const latency: Panel = {
     title: 'Update → cache latency (solid p50, dashed p99)',
     yLabel: 'latency (log)',

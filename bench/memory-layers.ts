@@ -2,7 +2,7 @@
 // 10,000 single-object watches opened layer by layer, each layer in a fresh
 // process (--expose-gc), heap and RSS measured after full GCs.
 //
-//   node bench/memory-layers.ts [--n 10000]
+//   node bench/memory-layers.ts [--n 10000] [--heap-snapshots DIR]
 //
 // Layers: h2-data (node:http2 streams read with 'data' listeners: the floor),
 // h2-iterator (the same streams read through their async iterator, as our
@@ -11,6 +11,7 @@
 import { fork } from 'node:child_process';
 import type { ClientHttp2Session } from 'node:http2';
 import { parseArgs } from 'node:util';
+import { writeHeapSnapshot } from 'node:v8';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createClient, newWatchingSecretManager } from '../src/index.ts';
 import { memoryAfterGc, type Memory } from './measure.ts';
@@ -57,7 +58,7 @@ async function openLayer(layer: Layer, n: number, kubeconfigPath: string): Promi
   return () => client.stats().streams >= n;
 }
 
-async function child(layer: Layer, n: number, kubeconfigPath: string): Promise<void> {
+async function child(layer: Layer, n: number, kubeconfigPath: string, snapshotDir: string | undefined): Promise<void> {
   const before = await memoryAfterGc();
   const ready = await openLayer(layer, n, kubeconfigPath);
   const start = performance.now();
@@ -66,20 +67,21 @@ async function child(layer: Layer, n: number, kubeconfigPath: string): Promise<v
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   const after = await memoryAfterGc();
+  if (snapshotDir !== undefined) writeHeapSnapshot(`${snapshotDir}/${layer}.heapsnapshot`);
   process.send?.({ before, after });
   process.exit(0);
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { n: { type: 'string', default: '10000' }, layer: { type: 'string' }, kubeconfig: { type: 'string' } } });
+  const { values } = parseArgs({ options: { n: { type: 'string', default: '10000' }, layer: { type: 'string' }, kubeconfig: { type: 'string' }, 'heap-snapshots': { type: 'string' } } });
   const n = Number(values.n);
-  if (values.layer !== undefined) return child(values.layer as Layer, n, values.kubeconfig ?? '');
+  if (values.layer !== undefined) return child(values.layer as Layer, n, values.kubeconfig ?? '', values['heap-snapshots']);
   const server = await startServerProcess();
   try {
     await seedSecrets(server.target, n);
     console.log(`${n} single-object watches; bytes per watch after GC (heapUsed, external, rss)`);
     for (const layer of layers) {
-      const proc = fork(import.meta.filename, ['--layer', layer, '--n', String(n), '--kubeconfig', server.target.kubeconfigPath], { execArgv: ['--expose-gc'] });
+      const proc = fork(import.meta.filename, ['--layer', layer, '--n', String(n), '--kubeconfig', server.target.kubeconfigPath, ...(values['heap-snapshots'] === undefined ? [] : ['--heap-snapshots', values['heap-snapshots']])], { execArgv: ['--expose-gc'] });
       const m = await new Promise<{ before: Memory; after: Memory }>((resolve, reject) => {
         proc.once('message', (msg) => resolve(msg as { before: Memory; after: Memory }));
         proc.once('exit', (code) => reject(new Error(`${layer} exited with ${String(code)}`)));

@@ -68,7 +68,7 @@ function total(counts: Record<string, number> | null): number | null {
 function ratio(ours: number | null, theirs: number | null): string {
   if (ours === null || theirs === null || theirs === 0 || ours === 0) return '-';
   const r = ours / theirs;
-  return r >= 100 ? `${num(r)}×` : r >= 10 ? `${num(r, 1)}×` : `${num(r, 2)}×`;
+  return r >= 100 ? `${num(r)}×` : r >= 10 ? `${num(r, 1)}×` : r >= 0.01 ? `${num(r, 2)}×` : `${r.toPrecision(2)}×`;
 }
 
 function cell(row: Row, r: ScenarioResult | undefined): string {

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --sizes 100,1000] [-- --only watch,ttl] [-- --profile]
+// npm run bench [-- --quick] [-- --sizes 100,1000] [-- --only watch,ttl] [-- --profile] [-- --heap-snapshot] [-- --render]
 //
 // For each N: starts `kom apiserver` in a process of its own, creates N
 // secrets through raw HTTP/2, then runs each strategy in a fresh process
@@ -81,8 +81,16 @@ function runScenario(alternative: AlternativeName, n: number, target: Target, se
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean' }, sizes: { type: 'string' }, only: { type: 'string' }, profile: { type: 'boolean' }, 'heap-snapshot': { type: 'boolean' }, out: { type: 'string' } },
+    options: { quick: { type: 'boolean' }, sizes: { type: 'string' }, only: { type: 'string' }, profile: { type: 'boolean' }, render: { type: 'boolean' }, 'heap-snapshot': { type: 'boolean' }, out: { type: 'string' } },
   });
+  if (values.render === true) {
+    // Re-renders the chart and BENCHMARKS.md from the last full run (after editing bench/notes.md).
+    const results = JSON.parse(readFileSync(new URL('full.json', resultsDir), 'utf8')) as RunResults;
+    writeFileSync(new URL('chart.svg', resultsDir), renderChart(results));
+    writeFileSync(new URL('../../BENCHMARKS.md', resultsDir), renderMarkdown(results));
+    process.stdout.write(`${renderTables(results)}\n`);
+    return;
+  }
   const quick = values.quick === true;
   const sizes = values.sizes !== undefined ? values.sizes.split(',').map(Number) : quick ? [1_000] : [100, 1_000, 10_000];
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 100_000)) throw new TypeError(`--sizes must be integers from 1 to 100000, got ${values.sizes}`);
@@ -105,7 +113,7 @@ async function main(): Promise<void> {
       results.seedMs[String(n)] = seedMs;
       process.stderr.write(`N=${n}: kom apiserver pid ${server.pid} at ${server.target.url}; ${n} secrets created in ${(seedMs / 1000).toFixed(1)} s\n`);
       for (const alternative of only) {
-        const timeoutMs = settings.readyTimeoutMs + settings.updateSeconds * 1000 + settings.propagationTimeoutMs + 4 * settings.getBudgetMs + 30_000;
+        const timeoutMs = settings.readyTimeoutMs + settings.updateSeconds * 1000 + settings.propagationTimeoutMs + 4 * settings.getBudgetMs + 60_000;
         const profile = values.profile === true ? [`--cpu-prof`, `--cpu-prof-dir=${new URL('profiles/', resultsDir).pathname}`, `--cpu-prof-name=${alternative}-${n}.cpuprofile`] : [];
         const profiles = new URL('profiles/', resultsDir).pathname;
         if (values.profile === true || values['heap-snapshot'] === true) mkdirSync(profiles, { recursive: true });

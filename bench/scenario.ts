@@ -128,7 +128,8 @@ async function phaseUpdates(alt: Alternative, names: string[], target: Target, r
   const order = names.map((n, i) => ({ n, k: (i * 2654435761) % 4294967296 })).sort((a, b) => a.k - b.k).map((x) => x.n);
   const update = async (i: number): Promise<void> => {
     const name = order[i % order.length] as string;
-    const marker = encodeMarker(`u${i}`);
+    // Unique per scenario: every strategy runs against the same server and objects.
+    const marker = encodeMarker(`${result.alternative}-${process.pid}-u${i}`);
     const res = await h2Request(writer, target, 'PATCH', `/api/v1/namespaces/${benchNamespace}/secrets/${name}`, { data: { v: marker } }, 'application/merge-patch+json').catch(() => ({ status: 0 }));
     if (res.status !== 200) {
       writerErrors++;
