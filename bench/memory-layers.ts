@@ -7,7 +7,9 @@
 // Layers: h2-data (node:http2 streams read with 'data' listeners: the floor),
 // h2-iterator (the same streams read through their async iterator, as our
 // client reads a watch body), client (createClient().watchObject, events
-// iterated), manager (newWatchingSecretManager, what the bench measures).
+// iterated), manager (newWatchingSecretManager, what the bench measures),
+// manager-shared-ca (the same, with a KubeConfig that hands out one CA Buffer
+// for every request instead of a new one per credential read).
 import { fork } from 'node:child_process';
 import type { ClientHttp2Session } from 'node:http2';
 import { parseArgs } from 'node:util';
@@ -19,8 +21,22 @@ import { benchPods } from './pods.ts';
 import { startServerProcess } from './server.ts';
 import { benchNamespace, connectH2, readTarget, secretName, seedSecrets } from './target.ts';
 
-const layers = ['h2-data', 'h2-iterator', 'client', 'manager'] as const;
+const layers = ['h2-data', 'h2-iterator', 'client', 'manager', 'manager-shared-ca'] as const;
 type Layer = (typeof layers)[number];
+
+/** Gives every request the same CA Buffer (client-node decodes certificate-authority-data anew on each call). */
+class SharedCaKubeConfig extends KubeConfig {
+  #ca: unknown;
+
+  override async applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
+    await super.applyToHTTPSOptions(opts);
+    const o = opts as { ca?: unknown };
+    if (o.ca !== undefined) {
+      this.#ca ??= o.ca;
+      o.ca = this.#ca;
+    }
+  }
+}
 
 async function openLayer(layer: Layer, n: number, kubeconfigPath: string): Promise<() => boolean> {
   const target = readTarget(kubeconfigPath);
@@ -37,7 +53,7 @@ async function openLayer(layer: Layer, n: number, kubeconfigPath: string): Promi
     }
     return () => answered === n;
   }
-  const kc = new KubeConfig();
+  const kc = layer === 'manager-shared-ca' ? new SharedCaKubeConfig() : new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
   const client = createClient(kc);
   if (layer === 'client') {
@@ -87,7 +103,7 @@ async function main(): Promise<void> {
         proc.once('exit', (code) => reject(new Error(`${layer} exited with ${String(code)}`)));
       });
       const per = (k: keyof Memory): string => String(Math.round((m.after[k] - m.before[k]) / n)).padStart(7);
-      console.log(`  ${layer.padEnd(12)} heap ${per('heapUsed')} B   external ${per('external')} B   rss ${per('rss')} B`);
+      console.log(`  ${layer.padEnd(18)} heap ${per('heapUsed')} B   external ${per('external')} B   rss ${per('rss')} B`);
     }
   } finally {
     await server.stop();

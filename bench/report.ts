@@ -25,6 +25,7 @@ export function bytes(v: number): string {
 }
 
 export function ms(v: number): string {
+  if (v < 1) return `${num(v * 1000)} µs`;
   if (v < 10) return `${num(v, 2)} ms`;
   if (v < 1_000) return `${num(v)} ms`;
   return `${num(v / 1_000, 2)} s`;
@@ -44,7 +45,7 @@ const rows: Row[] = [
   { label: 'TCP connections to the server', value: (r) => r.connections.atReady, format: (v) => num(v), better: 'lower' },
   { label: 'HTTP/2 streams open', value: (r) => r.connections.client?.streams ?? null, format: (v) => num(v), missing: (r) => (r.alternative === 'informer' && r.connections.atReady !== null ? 'HTTP/1.1' : '-'), better: null },
   { label: 'requests until readable', value: (r) => total(r.requests.toReady), format: (_, r) => verbs(r.requests.toReady), better: 'lower' },
-  { label: 'requests/s during updates', value: (r) => r.requests.perSecondDuringUpdates, format: (v) => num(v, 1), better: 'lower' },
+  { label: 'requests/s during updates (incl. probe reads)', value: (r) => r.requests.perSecondDuringUpdates, format: (v) => num(v, 1), better: 'lower' },
   { label: 'get() p50', value: (r) => r.get?.p50Us ?? null, format: (v) => `${num(v, 2)} µs`, better: 'lower' },
   { label: 'get() p99', value: (r) => r.get?.p99Us ?? null, format: (v) => `${num(v, 2)} µs`, better: 'lower' },
   { label: 'get() throughput, one caller', value: (r) => r.get?.opsPerSec ?? null, format: (v) => `${num(v)}/s`, better: 'higher' },
