@@ -154,10 +154,17 @@ export class WatchedSecrets {
     }
   }
 
-  /** Unregisters the pods, stops every watch and closes the client. */
+  /**
+   * Unregisters the pods and checks that this alone releases everything: no
+   * entry, and once the client's idle-connection timeout (90 s) passes, no
+   * connection. Then stops the manager and closes the client.
+   */
   async close(pods: V1Pod[]): Promise<void> {
     for (const pod of pods) this.manager.unregisterPod(pod);
     assert.deepEqual(this.manager.entries(), [], 'nothing registered after unregistering every pod');
+    await eventually(() => assert.equal(this.client.stats().streams, 0, 'no stream left after unregistering every pod'));
+    this.clock.step(91_000);
+    await eventually(() => assert.equal(this.client.stats().connections, 0, 'idle connections closed after unregistering every pod'));
     this.#controller.abort();
     await this.client.close();
     assert.equal(this.client.stats().connections, 0, 'no connection left');
