@@ -124,8 +124,10 @@ class CacheItem implements ReflectorStore {
     this.object = next === undefined ? undefined : deepFreeze(next);
   }
 
-  rejectWaiters(error: Error): void {
-    for (const waiter of this.waiters) waiter.reject(error);
+  rejectWaiters(error: () => Error): void {
+    if (this.waiters.size === 0) return;
+    const err = error();
+    for (const waiter of this.waiters) waiter.reject(err);
     this.waiters.clear();
   }
 }
@@ -178,7 +180,7 @@ class ObjectCache implements Store {
     if (!item.refs.empty) return;
     this.#items.delete(key);
     this.#stop(item);
-    item.rejectWaiters(notRegistered(namespace, name));
+    item.rejectWaiters(() => notRegistered(namespace, name));
     if (this.#items.size === 0) this.#cancelIdleCheck();
   }
 
@@ -218,7 +220,9 @@ class ObjectCache implements Store {
   }
 
   #stop(item: CacheItem): void {
-    item.running?.abort();
+    // One shared reason: abort() without one builds a DOMException (and a
+    // stack trace when the stream is destroyed with it) per stopped watch.
+    item.running?.abort(watchStopped);
     item.running = undefined;
   }
 
@@ -284,10 +288,13 @@ class ObjectCache implements Store {
     const stopped = new Error(`${formatGroupResource(this.options.groupResource)} cache is stopped`);
     for (const item of this.#items.values()) {
       this.#stop(item);
-      item.rejectWaiters(stopped);
+      item.rejectWaiters(() => stopped);
     }
   }
 }
+
+/** Why a watch was stopped (no longer referenced, immutable, idle or shut down). */
+const watchStopped = new Error('watch stopped by the object cache');
 
 function notRegistered(namespace: string, name: string): Error {
   return new Error(`object "${namespace}"/"${name}" not registered`);
