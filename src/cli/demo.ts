@@ -17,6 +17,7 @@ import { sleep } from '../util/sleep.ts';
 import { countingClient, type RequestCounts } from './counting-client.ts';
 import { demoNamespace, demoNode, demoObjects } from './demo-fixtures.ts';
 import { CliError, type Io } from './io.ts';
+import { heapUsedAfterGc } from './heap.ts';
 import { Samples, formatBytes, formatMs, renderTable } from './stats.ts';
 
 const usage = `Usage: kom demo [options]
@@ -135,11 +136,15 @@ export async function runDemo(args: string[], io: Io): Promise<number> {
         }),
       );
     const readyMs: Record<string, number> = {};
+    const heapBytes: Record<string, number> = {};
     for (const s of strategies) {
+      const heapBefore = heapUsedAfterGc();
       const start = realClock.now();
       for (const pod of pods) s.register(pod);
       await syncPods(s);
       readyMs[s.name] = realClock.now() - start;
+      // What the strategy holds once every object was read: caches, watches, connections.
+      heapBytes[s.name] = Math.max(0, heapUsedAfterGc() - heapBefore);
     }
     io.err(`kom demo: ${pods.length} pods registered with each strategy (${refs.length} references); ${durationS} s of updates at ${rate}/s`);
 
@@ -196,6 +201,7 @@ export async function runDemo(args: string[], io: Io): Promise<number> {
         openStreams: stats.streams,
         connections: stats.connections,
         readyMs: readyMs[s.name] ?? 0,
+        heapBytes: heapBytes[s.name] ?? 0,
         updateToCacheMs: s.latency.summary(),
         missed: s.missed,
       };
@@ -216,7 +222,7 @@ export async function runDemo(args: string[], io: Io): Promise<number> {
     } else {
       io.out(
         renderTable(
-          ['strategy', 'reads', 'GET', 'LIST', 'WATCH', 'open streams', 'connections', 'ready', 'update->cache p50', 'p99', 'max', 'missed'],
+          ['strategy', 'reads', 'GET', 'LIST', 'WATCH', 'open streams', 'connections', 'heap growth', 'ready', 'update->cache p50', 'p99', 'max', 'missed'],
           rows.map((r) => [
             r.strategy,
             String(r.reads),
@@ -225,6 +231,7 @@ export async function runDemo(args: string[], io: Io): Promise<number> {
             String(r.requests.watch),
             String(r.openStreams),
             String(r.connections),
+            formatBytes(r.heapBytes),
             formatMs(r.readyMs),
             formatMs(r.updateToCacheMs.p50),
             formatMs(r.updateToCacheMs.p99),
@@ -235,6 +242,8 @@ export async function runDemo(args: string[], io: Io): Promise<number> {
       );
       io.out(
         `\n${summary.updates} updates to ${summary.objects} objects referenced ${summary.references} times by ${summary.pods} pods; ttl strategy with the node's ${ttlS} s TTL.` +
+          `\nheap growth: V8 heap after GC, from before a strategy's pods were registered to when each object was read once;` +
+          `\n  it includes the embedded server's side of the strategy's watches (the server runs in this process).` +
           `\nProcess memory (all three strategies and the server): RSS ${formatBytes(memory.rss)}, heap ${formatBytes(memory.heapUsed)}.`,
       );
     }
