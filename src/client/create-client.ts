@@ -10,7 +10,9 @@ import { Transport } from './transport.ts';
 import type { TransportResponse, TransportStats } from './transport.ts';
 import type { Client, ResourceClient } from './types.ts';
 import { DEFAULT_MAX_EVENT_BYTES } from './watch-decoder.ts';
+import { StallWatchdog } from './stall-watchdog.ts';
 import { watchStream } from './watch-stream.ts';
+import type { WatchSettings } from './watch-stream.ts';
 
 export interface ClientOptions {
   /** Source of time for retries, timeouts, stall detection, PINGs and idle connections. @default realClock */
@@ -153,6 +155,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
     pingIntervalMs: positive('pingIntervalMs', options.pingIntervalMs, DEFAULT_PING_INTERVAL_MS, 0),
   });
   const credentials = new CredentialReader(kubeConfig);
+  const watchSettings: WatchSettings = { watchdog: new StallWatchdog(clock, stallTimeoutMs), maxEventBytes };
   let closed = false;
 
   async function send(path: string, signal: AbortSignal | undefined, longLived: boolean): Promise<TransportResponse> {
@@ -197,9 +200,9 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
         }
       }
       const body = await readBody(response, MAX_ERROR_BODY_BYTES).catch(() => Buffer.alloc(0));
-      const err = statusErrorFromResponse(response.status, response.headers['retry-after'], body, what);
+      const err = statusErrorFromResponse(response.status, response.retryAfter, body, what);
       const retryAfter = err.retryAfterSeconds;
-      const retriable = (response.status === 429 || response.status >= 500) && response.headers['retry-after'] !== undefined;
+      const retriable = (response.status === 429 || response.status >= 500) && response.retryAfter !== undefined;
       if (!retriable || retryAfter === undefined || attempt >= maxRetries) throw err;
       await wait(clock, retryAfter * 1000, signal);
     }
@@ -220,7 +223,6 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
       return list;
     };
     const watchObject = async (namespace: string, listOptions: ListOptions, signal: AbortSignal): Promise<AsyncIterable<WatchEvent>> => {
-      const what = `watch ${name} in "${namespace}"`;
       const path = resourcePath(name, namespace) + listQuery(listOptions ?? {}, true);
       if (signal.aborted) return emptyWatch();
       let response: TransportResponse;
@@ -232,9 +234,9 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
       }
       if (response.status !== 200) {
         const body = await readBody(response, MAX_ERROR_BODY_BYTES).catch(() => Buffer.alloc(0));
-        throw statusErrorFromResponse(response.status, response.headers['retry-after'], body, what);
+        throw statusErrorFromResponse(response.status, response.retryAfter, body, `watch ${name} in "${namespace}"`);
       }
-      return watchStream(response, { clock, signal, stallTimeoutMs, maxEventBytes, what });
+      return watchStream(response, watchSettings, signal, name, namespace);
     };
     return { groupResource: { group: '', resource: name }, getObject, listObject, watchObject };
   }

@@ -74,7 +74,7 @@ export class Http1Transport {
         response.on('error', ignore);
         resolve({
           status: response.statusCode ?? 0,
-          headers: response.headers,
+          retryAfter: response.headers['retry-after'],
           body: response,
           destroy: (err?: Error) => {
             response.destroy(err);

@@ -1,9 +1,9 @@
-import http2 from 'node:http2';
-import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader } from 'node:http2';
+import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import type { Clock } from '../util/clock.ts';
 import type { RequestCredentials } from './credentials.ts';
-import { ClientClosedError, ConnectionError, RequestTimeoutError } from './errors.ts';
+import { ClientClosedError, ConnectionError } from './errors.ts';
+import { awaitResponse, StreamRefusedError, UNSENT_CODES } from './http2-request.ts';
 import { openSession, schedulePing } from './http2-session.ts';
 import { describeError, tlsConnect } from './tls-connect.ts';
 import type { TransportRequest, TransportResponse } from './transport.ts';
@@ -17,6 +17,8 @@ interface PooledSession {
   readonly socket: TLSSocket;
   /** Drops the session from the pool (idempotent). */
   forget: () => void;
+  /** Gives back the slot of a stream that closed. */
+  release: (longLived: boolean) => void;
   active: number;
   maxStreams: number;
   /** GOAWAY received, idle-closed or failed: no new streams. */
@@ -53,11 +55,6 @@ export interface Http2PoolOptions {
 
 /** Tries of one request when the server refuses its stream (GOAWAY, REFUSED_STREAM). */
 const MAX_ATTEMPTS = 3;
-/** Node errors for a stream that never reached the server. */
-const UNSENT_CODES: ReadonlySet<string> = new Set(['ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_INVALID_SESSION', 'ERR_HTTP2_OUT_OF_STREAMS']);
-
-/** A stream the server never processed; the request goes to another connection. */
-class StreamRefusedError extends ConnectionError {}
 
 function ignore(): void {}
 
@@ -97,7 +94,6 @@ export class Http2Pool {
   }
 
   #send(pooled: PooledSession, req: TransportRequest): Promise<TransportResponse> {
-    const { signal } = req;
     let stream: ClientHttp2Stream;
     try {
       stream = pooled.session.request({ ':method': 'GET', ':path': req.path, ...req.headers }, { endStream: true });
@@ -109,57 +105,7 @@ export class Http2Pool {
       const Failure = unsent ? StreamRefusedError : ConnectionError;
       return Promise.reject(new Failure(`GET ${req.path}: could not open an HTTP/2 stream: ${describeError(err)}`, { cause: err }));
     }
-    const { clock } = this.#options;
-    const timer = clock.setTimeout(() => {
-      stream.destroy(new RequestTimeoutError(`GET ${req.path}: no answer from the server within ${req.headersTimeoutMs} ms`));
-    }, req.headersTimeoutMs);
-    stream.once('close', () => {
-      clock.clearTimeout(timer);
-      this.#release(pooled, req.longLived);
-    });
-    return new Promise<TransportResponse>((resolve, reject) => {
-      const onAbort = (): void => {
-        stream.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-      };
-      if (signal !== undefined) {
-        if (signal.aborted) onAbort();
-        else signal.addEventListener('abort', onAbort, { once: true });
-        stream.once('close', () => signal.removeEventListener('abort', onAbort));
-      }
-      const fail = (err: Error | undefined): void => {
-        if (signal?.aborted === true) return reject(signal.reason as Error);
-        if (err instanceof ClientClosedError || err instanceof RequestTimeoutError) return reject(err);
-        const code = (err as { code?: unknown } | undefined)?.code;
-        // Node's server frees a finished stream's slot asynchronously: a stream
-        // opened in that instant on a full connection is reset with
-        // ENHANCE_YOUR_CALM before any answer, which is as safe to resend.
-        const refused = stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM || stream.rstCode === http2.constants.NGHTTP2_ENHANCE_YOUR_CALM;
-        if (refused || (typeof code === 'string' && UNSENT_CODES.has(code))) {
-          return reject(new StreamRefusedError(`GET ${req.path}: the server refused the HTTP/2 stream`, { cause: err }));
-        }
-        if (err !== undefined) return reject(new ConnectionError(`GET ${req.path}: ${describeError(err)}`, { cause: err }));
-        reject(new ConnectionError(`GET ${req.path}: the server closed the HTTP/2 stream before answering (code ${stream.rstCode ?? 'none'})`));
-      };
-      const onEarlyClose = (): void => fail(undefined);
-      stream.once('error', fail);
-      stream.once('close', onEarlyClose);
-      stream.once('response', (headers: IncomingHttpHeaders & IncomingHttpStatusHeader) => {
-        clock.clearTimeout(timer);
-        stream.off('error', fail);
-        stream.off('close', onEarlyClose);
-        // Errors after this point reach whoever reads the body; this keeps an
-        // unread body's error from crashing the process.
-        stream.on('error', ignore);
-        resolve({
-          status: Number(headers[':status'] ?? 0),
-          headers,
-          body: stream,
-          destroy: (err?: Error) => {
-            stream.destroy(err);
-          },
-        });
-      });
-    });
+    return awaitResponse(stream, pooled, req, this.#options.clock);
   }
 
   stats(): { connections: number; streams: number } {
@@ -315,6 +261,7 @@ export class Http2Pool {
       session,
       socket,
       forget: ignore,
+      release: ignore,
       active: 0,
       maxStreams: DEFAULT_SERVER_STREAMS,
       draining: false,
@@ -341,6 +288,7 @@ export class Http2Pool {
       if (unused && this.#groups.get(key) === group) this.#groups.delete(key);
     };
     pooled.forget = forget;
+    pooled.release = (longLived: boolean): void => this.#release(pooled, longLived);
     session.on('error', forget);
     session.once('close', forget);
     socket.on('error', (err: Error) => {

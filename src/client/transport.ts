@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Clock } from '../util/clock.ts';
 import type { RequestCredentials } from './credentials.ts';
@@ -21,10 +20,15 @@ export interface TransportRequest {
   longLived: boolean;
 }
 
-/** The server's answer; `body` streams Buffers and must be read to the end or destroyed. */
+/**
+ * The server's answer; `body` streams Buffers and must be read to the end or
+ * destroyed. Of the response headers only Retry-After is kept (a watch lives
+ * for minutes: its headers are not held that long).
+ */
 export interface TransportResponse {
   status: number;
-  headers: IncomingHttpHeaders;
+  /** The Retry-After header, as sent. */
+  retryAfter: string | undefined;
   body: Readable;
   /** Ends the response early and frees its stream or socket. */
   destroy(err?: Error): void;

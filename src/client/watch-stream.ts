@@ -1,18 +1,15 @@
 import type { Readable } from 'node:stream';
 import type { WatchEvent } from '../manager/types.ts';
-import type { Clock } from '../util/clock.ts';
 import { ClientClosedError, ConnectionError, WatchDecodeError, WatchStalledError } from './errors.ts';
+import type { Stallable, StallWatchdog } from './stall-watchdog.ts';
 import type { TransportResponse } from './transport.ts';
 import { WatchDecoder } from './watch-decoder.ts';
 
-export interface WatchStreamOptions {
-  clock: Clock;
-  signal: AbortSignal;
-  /** No byte for this long while waiting on the server ends the watch with WatchStalledError. */
-  stallTimeoutMs: number;
+/** What every watch of a client shares. */
+export interface WatchSettings {
+  /** Stops a watch that gets no byte for its timeout while waiting on the server (WatchStalledError). */
+  watchdog: StallWatchdog;
   maxEventBytes: number;
-  /** Names the watch in error messages, e.g. `watch secrets in "ns"`. */
-  what: string;
 }
 
 type Result = IteratorResult<WatchEvent, undefined>;
@@ -45,37 +42,49 @@ function onClose(this: Readable): void {
  * malformed line, WatchStalledError when the server sent nothing for the
  * stall timeout (measured only while waiting on the server, never while the
  * consumer holds an event), ConnectionError when the stream breaks, and
- * ClientClosedError when the client is closed. The body is read only while
+ * ClientClosedError when the client is closed; error messages name the watch
+ * (`watch secrets in "ns"`). The body is read only while
  * the consumer waits for an event: it is paused (HTTP/2 flow control then
  * holds the server back) while decoded events wait to be pulled. The stream
  * is freed whenever the iteration stops, `break` included.
  */
-export function watchStream(response: TransportResponse, options: WatchStreamOptions): AsyncIterableIterator<WatchEvent, undefined, undefined> {
-  return new WatchEvents(response, options);
+export function watchStream(
+  response: TransportResponse,
+  settings: WatchSettings,
+  signal: AbortSignal,
+  resource: string,
+  namespace: string,
+): AsyncIterableIterator<WatchEvent, undefined, undefined> {
+  return new WatchEvents(response, settings, signal, resource, namespace);
 }
 
-class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefined> {
+class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefined>, Stallable {
   readonly #response: TransportResponse;
-  readonly #options: WatchStreamOptions;
+  readonly #settings: WatchSettings;
+  readonly #signal: AbortSignal;
+  readonly #resource: string;
+  readonly #namespace: string;
   readonly #decoder: WatchDecoder;
   /** Decoded events the consumer has not pulled yet. */
-  #queue: WatchEvent[] = [];
+  #queue: WatchEvent[] | undefined;
   /** The consumer's pending next(). */
   #waiter: { resolve: (result: Result) => void; reject: (err: unknown) => void } | undefined;
   /** Delivered once the queue is empty. */
   #failure: Error | undefined;
-  #stalled: WatchStalledError | undefined;
   #started = false;
   /** The server ended the body. */
   #ended = false;
   /** The iteration is over and the stream freed. */
   #done = false;
-  #timer: unknown;
+  waitingSince = 0;
 
-  constructor(response: TransportResponse, options: WatchStreamOptions) {
+  constructor(response: TransportResponse, settings: WatchSettings, signal: AbortSignal, resource: string, namespace: string) {
     this.#response = response;
-    this.#options = options;
-    this.#decoder = new WatchDecoder(options.maxEventBytes);
+    this.#settings = settings;
+    this.#signal = signal;
+    this.#resource = resource;
+    this.#namespace = namespace;
+    this.#decoder = new WatchDecoder(settings.maxEventBytes);
   }
 
   [Symbol.asyncIterator](): this {
@@ -83,7 +92,7 @@ class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefi
   }
 
   next(): Promise<Result> {
-    if (this.#waiter !== undefined) return Promise.reject(new TypeError(`${this.#options.what}: next() called while the previous next() is pending`));
+    if (this.#waiter !== undefined) return Promise.reject(new TypeError(`${this.#what()}: next() called while the previous next() is pending`));
     const result = this.#poll();
     if (result instanceof Error) return Promise.reject(result);
     if (result !== undefined) return Promise.resolve(result);
@@ -98,9 +107,18 @@ class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefi
     return Promise.resolve(DONE);
   }
 
+  /** The watchdog found no byte for its timeout while the consumer waited. */
+  stall(): void {
+    if (this.#done) return;
+    const stalled = new WatchStalledError(`${this.#what()}: no data from the server for ${this.#settings.watchdog.timeoutMs} ms; the watch was stopped`);
+    this.#failure = stalled;
+    this.#response.destroy(stalled);
+    this.#settle();
+  }
+
   onData(chunk: Buffer): void {
     if (this.#done) return;
-    this.#disarm();
+    this.waitingSince = this.#settings.watchdog.now();
     let events: WatchEvent[];
     try {
       events = this.#decoder.push(chunk);
@@ -111,20 +129,18 @@ class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefi
       return;
     }
     if (events.length > 0) {
-      if (this.#queue.length === 0) this.#queue = events;
+      if (this.#queue === undefined || this.#queue.length === 0) this.#queue = events;
       else this.#queue.push(...events);
     }
     this.#settle();
-    if (this.#waiter !== undefined) this.#arm();
   }
 
   onEnd(): void {
     if (this.#done) return;
-    this.#disarm();
     this.#ended = true;
     try {
       const last = this.#decoder.end();
-      if (last !== undefined) this.#queue.push(last);
+      if (last !== undefined) (this.#queue ??= []).push(last);
     } catch (err) {
       this.#failure = err as Error;
     }
@@ -133,26 +149,24 @@ class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefi
 
   onError(err: Error): void {
     if (this.#done) return;
-    this.#disarm();
     this.#failure ??= this.#describe(err);
     this.#settle();
   }
 
   onClose(): void {
     if (this.#done || this.#ended) return;
-    this.#disarm();
-    this.#failure ??= new ConnectionError(`${this.#options.what}: the watch stream failed: the stream closed before the end of the response`);
+    this.#failure ??= new ConnectionError(`${this.#what()}: the watch stream failed: the stream closed before the end of the response`);
     this.#settle();
   }
 
   /** The next result, an Error to throw, or undefined when the server must be waited on. */
   #poll(): Result | Error | undefined {
     if (this.#done) return DONE;
-    if (this.#options.signal.aborted) {
+    if (this.#signal.aborted) {
       this.#finish();
       return DONE;
     }
-    const event = this.#queue.shift();
+    const event = this.#queue?.shift();
     if (event !== undefined) return { done: false, value: event };
     const failure = this.#failure;
     if (failure !== undefined) {
@@ -166,11 +180,11 @@ class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefi
     return undefined;
   }
 
-  /** Answers the waiting consumer when there is something to answer; pauses the body while nobody waits. */
+  /** Answers the waiting consumer when there is something to answer, then stops reading until it pulls again. */
   #settle(): void {
     const waiter = this.#waiter;
     if (waiter === undefined) {
-      if (!this.#done) this.#response.body.pause();
+      this.#pause();
       return;
     }
     this.#waiter = undefined;
@@ -179,14 +193,16 @@ class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefi
       this.#waiter = waiter;
       return;
     }
-    if (!this.#done) this.#response.body.pause();
+    this.#pause();
     if (result instanceof Error) waiter.reject(result);
     else waiter.resolve(result);
   }
 
-  /** Waits on the server: starts or resumes the body and arms the stall timer. */
+  /** Waits on the server: starts or resumes the body, under the watchdog. */
   #read(): void {
     const body = this.#response.body as Body;
+    this.waitingSince = this.#settings.watchdog.now();
+    this.#settings.watchdog.add(this);
     if (!this.#started) {
       this.#started = true;
       body[kWatch] = this;
@@ -196,35 +212,28 @@ class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefi
       body.on('data', onData);
     }
     body.resume();
-    this.#arm();
   }
 
-  #arm(): void {
-    const { clock, stallTimeoutMs, what } = this.#options;
-    this.#timer = clock.setTimeout(() => {
-      this.#stalled = new WatchStalledError(`${what}: no data from the server for ${stallTimeoutMs} ms; the watch was stopped`);
-      this.#failure = this.#stalled;
-      this.#response.destroy(this.#stalled);
-      this.#settle();
-    }, stallTimeoutMs);
+  #pause(): void {
+    this.#settings.watchdog.remove(this);
+    if (!this.#done) this.#response.body.pause();
   }
 
-  #disarm(): void {
-    this.#options.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+  #what(): string {
+    return `watch ${this.#resource} in "${this.#namespace}"`;
   }
 
   #describe(err: Error): Error {
-    if (err === this.#stalled || err instanceof WatchDecodeError || err instanceof ClientClosedError) return err;
-    return new ConnectionError(`${this.#options.what}: the watch stream failed: ${err.message}`, { cause: err });
+    if (err instanceof WatchStalledError || err instanceof WatchDecodeError || err instanceof ClientClosedError) return err;
+    return new ConnectionError(`${this.#what()}: the watch stream failed: ${err.message}`, { cause: err });
   }
 
   /** Ends the iteration and frees the stream (idempotent). */
   #finish(): void {
     if (this.#done) return;
     this.#done = true;
-    this.#disarm();
-    this.#queue = [];
+    this.#settings.watchdog.remove(this);
+    this.#queue = undefined;
     this.#response.destroy();
     const waiter = this.#waiter;
     this.#waiter = undefined;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { ConnectionError, WatchDecodeError, WatchStalledError } from '../../src/client/errors.ts';
+import { StallWatchdog } from '../../src/client/stall-watchdog.ts';
 import type { TransportResponse } from '../../src/client/transport.ts';
 import { watchStream } from '../../src/client/watch-stream.ts';
 import { FakeClock } from '../../src/util/fake-clock.ts';
@@ -15,7 +16,7 @@ function fakeResponse(): { response: TransportResponse; body: Readable; destroye
   let destroyed = 0;
   const response: TransportResponse = {
     status: 200,
-    headers: {},
+    retryAfter: undefined,
     body,
     destroy(err?: Error) {
       destroyed++;
@@ -25,8 +26,11 @@ function fakeResponse(): { response: TransportResponse; body: Readable; destroye
   return { response, body, destroyed: () => destroyed };
 }
 
-function open(response: TransportResponse, clock = new FakeClock(), signal = new AbortController().signal): AsyncIterator<{ type: string; object: { metadata?: { name?: string } } }> {
-  return watchStream(response, { clock, signal, stallTimeoutMs: 1_000, maxEventBytes: 1024 * 1024, what: 'watch secrets in "ns"' })[Symbol.asyncIterator]();
+type Events = AsyncIterator<{ type: string; object: { metadata?: { name?: string } } }>;
+
+function open(response: TransportResponse, clock = new FakeClock(), signal = new AbortController().signal, watchdog = new StallWatchdog(clock, 1_000)): Events {
+  const settings = { watchdog, maxEventBytes: 1024 * 1024 };
+  return watchStream(response, settings, signal, 'secrets', 'ns')[Symbol.asyncIterator]();
 }
 
 const nameOf = (result: IteratorResult<{ object: { metadata?: { name?: string } } }>): string | undefined => (result.done === true ? undefined : result.value.object.metadata?.name);
@@ -115,5 +119,36 @@ describe('watchStream', () => {
     await assert.rejects(second, (err: unknown) => err instanceof WatchStalledError && /no data from the server for 1000 ms/.test(err.message));
     assert.equal(body.destroyed, true);
     assert.equal(clock.pendingTimers, 0);
+  });
+
+  it('one timer watches every waiting watch: each stalls at its own time, none runs while nobody waits', async () => {
+    const clock = new FakeClock();
+    const watchdog = new StallWatchdog(clock, 1_000);
+    const feeds = [fakeResponse(), fakeResponse(), fakeResponse()];
+    const watches = feeds.map((f) => open(f.response, clock, new AbortController().signal, watchdog));
+    const outcomes = watches.map((w) => w.next().then((r) => r, (err: unknown) => err));
+    assert.equal(watchdog.size, 3);
+    assert.equal(clock.pendingTimers, 1, 'one timer for three watches');
+    clock.step(400);
+    feeds[1]?.body.push('{"type":');
+    await turn();
+    clock.step(300);
+    feeds[2]?.body.push(line('c'));
+    assert.equal(nameOf((await outcomes[2]) as IteratorResult<{ object: { metadata?: { name?: string } } }>), 'c');
+    assert.equal(watchdog.size, 2, 'a watch whose consumer holds an event is not watched');
+    clock.step(299);
+    await turn();
+    assert.equal(feeds[0]?.body.destroyed, false);
+    clock.step(1);
+    assert.ok((await outcomes[0]) instanceof WatchStalledError, 'no byte for 1000 ms since it started waiting');
+    assert.equal(feeds[1]?.body.destroyed, false, 'its partial line at 400 ms counts as a byte');
+    clock.step(399);
+    await turn();
+    assert.equal(feeds[1]?.body.destroyed, false);
+    clock.step(1);
+    assert.ok((await outcomes[1]) instanceof WatchStalledError);
+    assert.equal(watchdog.size, 0);
+    assert.equal(clock.pendingTimers, 0, 'no timer while no watch waits');
+    await watches[2]?.return?.();
   });
 });

@@ -1,0 +1,160 @@
+import http2 from 'node:http2';
+import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader } from 'node:http2';
+import type { Clock } from '../util/clock.ts';
+import { ClientClosedError, ConnectionError, RequestTimeoutError } from './errors.ts';
+import { describeError } from './tls-connect.ts';
+import type { TransportRequest, TransportResponse } from './transport.ts';
+
+/** Node errors for a stream that never reached the server. */
+export const UNSENT_CODES: ReadonlySet<string> = new Set(['ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_INVALID_SESSION', 'ERR_HTTP2_OUT_OF_STREAMS']);
+
+/** A stream the server never processed; the request goes to another connection. */
+export class StreamRefusedError extends ConnectionError {}
+
+/** The connection a stream runs on, told when the stream closes. */
+export interface StreamOwner {
+  release(longLived: boolean): void;
+}
+
+/** The answer on an HTTP/2 stream: the stream is the body. Keeps no header but Retry-After. */
+class Http2Response implements TransportResponse {
+  readonly status: number;
+  readonly retryAfter: string | undefined;
+  readonly body: ClientHttp2Stream;
+
+  constructor(status: number, retryAfter: string | undefined, body: ClientHttp2Stream) {
+    this.status = status;
+    this.retryAfter = retryAfter;
+    this.body = body;
+  }
+
+  destroy(err?: Error): void {
+    this.body.destroy(err);
+  }
+}
+
+/** The slot of a stream, so that its listeners are shared functions rather than closures per stream. */
+const kSlot = Symbol('kom.http2.slot');
+type SlottedStream = ClientHttp2Stream & { [kSlot]?: StreamSlot };
+
+function slotOf(stream: ClientHttp2Stream): StreamSlot | undefined {
+  return (stream as SlottedStream)[kSlot];
+}
+function onResponse(this: ClientHttp2Stream, headers: IncomingHttpHeaders & IncomingHttpStatusHeader): void {
+  slotOf(this)?.onResponse(headers);
+}
+function onError(this: ClientHttp2Stream, err: Error): void {
+  slotOf(this)?.onError(err);
+}
+function onClose(this: ClientHttp2Stream): void {
+  slotOf(this)?.onClose();
+}
+
+/**
+ * The pool's state of one stream from the request to its close: the
+ * response headers timeout, the abort signal (the slot is its listener) and
+ * the connection slot released on close. Once the response has arrived only
+ * the stream, its owner and the signal are kept; later stream errors reach
+ * whoever reads the body (the 'error' listener stays, so that an unread
+ * body's error does not crash the process).
+ */
+class StreamSlot {
+  readonly #stream: ClientHttp2Stream;
+  readonly #owner: StreamOwner;
+  readonly #longLived: boolean;
+  readonly #signal: AbortSignal | undefined;
+  readonly #path: string;
+  readonly #clock: Clock;
+  #timer: unknown;
+  #resolve: ((response: TransportResponse) => void) | undefined;
+  #reject: ((err: Error) => void) | undefined;
+
+  constructor(stream: ClientHttp2Stream, owner: StreamOwner, req: TransportRequest, clock: Clock, resolve: (response: TransportResponse) => void, reject: (err: Error) => void) {
+    this.#stream = stream;
+    this.#owner = owner;
+    this.#longLived = req.longLived;
+    this.#signal = req.signal;
+    this.#path = req.path;
+    this.#clock = clock;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    (stream as SlottedStream)[kSlot] = this;
+    const ms = req.headersTimeoutMs;
+    this.#timer = clock.setTimeout(() => this.#onTimeout(ms), ms);
+    stream.on('close', onClose);
+    stream.on('error', onError);
+    stream.once('response', onResponse);
+    const signal = this.#signal;
+    if (signal !== undefined) {
+      if (signal.aborted) this.handleEvent();
+      else signal.addEventListener('abort', this, { once: true });
+    }
+  }
+
+  /** The abort signal fired. */
+  handleEvent(): void {
+    const reason: unknown = this.#signal?.reason;
+    this.#stream.destroy(reason instanceof Error ? reason : new Error('aborted'));
+  }
+
+  onResponse(headers: IncomingHttpHeaders & IncomingHttpStatusHeader): void {
+    this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const resolve = this.#resolve;
+    this.#resolve = undefined;
+    this.#reject = undefined;
+    resolve?.(new Http2Response(Number(headers[':status'] ?? 0), headers['retry-after'], this.#stream));
+  }
+
+  onError(err: Error): void {
+    this.#fail(err);
+  }
+
+  onClose(): void {
+    this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#owner.release(this.#longLived);
+    this.#signal?.removeEventListener('abort', this);
+    this.#fail(undefined);
+  }
+
+  #onTimeout(ms: number): void {
+    this.#stream.destroy(new RequestTimeoutError(`GET ${this.#path}: no answer from the server within ${ms} ms`));
+  }
+
+  /** Rejects the request when it has no answer yet; does nothing after the response. */
+  #fail(err: Error | undefined): void {
+    const reject = this.#reject;
+    if (reject === undefined) return;
+    this.#resolve = undefined;
+    this.#reject = undefined;
+    const signal = this.#signal;
+    if (signal?.aborted === true) return reject(signal.reason as Error);
+    if (err instanceof ClientClosedError || err instanceof RequestTimeoutError) return reject(err);
+    const code = (err as { code?: unknown } | undefined)?.code;
+    const stream = this.#stream;
+    // Node's server frees a finished stream's slot asynchronously: a stream
+    // opened in that instant on a full connection is reset with
+    // ENHANCE_YOUR_CALM before any answer, which is as safe to resend.
+    const refused = stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM || stream.rstCode === http2.constants.NGHTTP2_ENHANCE_YOUR_CALM;
+    if (refused || (typeof code === 'string' && UNSENT_CODES.has(code))) {
+      return reject(new StreamRefusedError(`GET ${this.#path}: the server refused the HTTP/2 stream`, { cause: err }));
+    }
+    if (err !== undefined) return reject(new ConnectionError(`GET ${this.#path}: ${describeError(err)}`, { cause: err }));
+    reject(new ConnectionError(`GET ${this.#path}: the server closed the HTTP/2 stream before answering (code ${stream.rstCode ?? 'none'})`));
+  }
+}
+
+/**
+ * The response to `req` on an open stream: resolves with the response
+ * headers (the stream is the body), rejects with RequestTimeoutError when
+ * they take longer than `req.headersTimeoutMs`, with the signal's reason
+ * when it aborts, StreamRefusedError when the server refused the stream
+ * (safe to resend) and ConnectionError otherwise. `owner.release` is called
+ * once, when the stream closes.
+ */
+export function awaitResponse(stream: ClientHttp2Stream, owner: StreamOwner, req: TransportRequest, clock: Clock): Promise<TransportResponse> {
+  return new Promise<TransportResponse>((resolve, reject) => {
+    new StreamSlot(stream, owner, req, clock, resolve, reject);
+  });
+}
