@@ -30,7 +30,7 @@ const watchLines = (...lines: string[]): Step => (res) => {
   // Left open: the client ends it after the bad line.
 };
 
-test('malformed watch lines and non-JSON error bodies: clear errors, nothing leaked, the cache ends at the server state', { timeout: 30_000 }, async () => {
+test('malformed watch lines and non-JSON error bodies: clear errors, nothing leaked, the cache ends at the server state', { timeout: 120_000 }, async () => {
   let current = secretAt(5, 'one');
   const listSteps: Step[] = [
     (res) => {
@@ -114,9 +114,11 @@ test('malformed watch lines and non-JSON error bodies: clear errors, nothing lea
     assert.equal(await stepUntil(monotonic()), 'one');
     assert.equal(listSteps.length, 0, 'every bad list answer was served');
     current = secretAt(6, 'two');
-    await eventually(() => assert.equal(watchSteps.length, 0, 'every bad watch answer was served'), { onRetry: () => clock.step(250) });
-    await eventually(async () => assert.equal(await monotonic(), 'two'), { onRetry: () => clock.step(250) });
-    await eventually(() => assert.equal(open.size, 1, 'a good watch is open'), { onRetry: () => clock.step(250) });
+    // Ten failures in a row put the backoff at its cap: up to about 6 minutes of fake time, stepped 1 s at a time.
+    const stepping = { timeoutMs: 40_000, onRetry: () => clock.step(1_000) };
+    await eventually(() => assert.equal(watchSteps.length, 0, 'every bad watch answer was served'), stepping);
+    await eventually(async () => assert.equal(await monotonic(), 'two'), stepping);
+    await eventually(() => assert.equal(open.size, 1, 'a good watch is open'), stepping);
     current = secretAt(7, 'three');
     for (const res of open) res.write(`${JSON.stringify({ type: 'MODIFIED', object: current })}\n`);
     await eventually(async () => assert.equal(await monotonic(), 'three'));

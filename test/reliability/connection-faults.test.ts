@@ -47,11 +47,18 @@ describe('connection faults', () => {
       for (const pod of pods) w.manager.registerPod(pod);
       for (const name of names) assert.equal(decodeV(await w.get(name)), 'initial');
       await eventually(() => assert.equal(server.metrics().activeWatches, names.length, 'every watch is open'));
+      // An event through every watch: the client has their headers and is reading them (not still waiting for a response).
+      for (const name of names) {
+        await core.replaceNamespacedSecret({ namespace: ns, name, body: { metadata: { name }, stringData: { v: 'live' } } });
+      }
+      await eventually(async () => {
+        for (const name of names) assert.equal(decodeV(await w.get(name)), 'live');
+      });
       assert.equal(proxy.stallOpenConnections(), 1, 'every watch shares one HTTP/2 connection');
       for (const name of names) {
         await core.replaceNamespacedSecret({ namespace: ns, name, body: { metadata: { name }, stringData: { v: 'after-stall' } } });
       }
-      assert.equal(decodeV(await w.get('s0')), 'initial', 'the stalled watch delivered nothing');
+      assert.equal(decodeV(await w.get('s0')), 'live', 'the stalled watch delivered nothing');
       // Bound: the stall timeout, then a dead connection is found within 1.5 PING intervals, then backoff and a list.
       await w.converge(core, names, stallTimeoutMs + 1.5 * pingIntervalMs + convergenceBoundMs);
       assert.ok(w.sawError((e) => e instanceof WatchStalledError), `stall detection fired: ${w.errors.map((e) => e.message).join("; ")}`);
