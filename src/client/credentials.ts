@@ -130,24 +130,49 @@ export async function readCredentials(kubeConfig: KubeConfig): Promise<RequestCr
   return credentials;
 }
 
+function sameHeaders(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) if (a[key] !== b[key]) return false;
+  return true;
+}
+
+/** Whether two reads give the same request: same server URL, TLS identity (poolKey), headers and proxy agent. */
+function sameCredentials(a: RequestCredentials, b: RequestCredentials): boolean {
+  return a.poolKey === b.poolKey && a.origin.href === b.origin.href && a.proxyAgent === b.proxyAgent && sameHeaders(a.headers, b.headers);
+}
+
 /**
  * Shares one KubeConfig read among the requests that start while it runs:
  * a burst of thousands of watches runs an exec plugin (or reads a token
  * file) once, not once per watch. A request that starts while a read runs
  * gets that read's result; the next request after it starts a fresh read.
+ * A read that gives the same credentials as the previous one (same server,
+ * TLS identity, headers and proxy) resolves with the previous
+ * RequestCredentials object, so that requests in flight and open watches
+ * share one copy (client-node decodes the CA anew on every read); rotated
+ * credentials give a new object.
  */
 export class CredentialReader {
   readonly #kubeConfig: KubeConfig;
   #inFlight: Promise<RequestCredentials> | undefined;
+  #last: RequestCredentials | undefined;
 
   constructor(kubeConfig: KubeConfig) {
     this.#kubeConfig = kubeConfig;
   }
 
   read(): Promise<RequestCredentials> {
-    this.#inFlight ??= readCredentials(this.#kubeConfig).finally(() => {
-      this.#inFlight = undefined;
-    });
+    this.#inFlight ??= readCredentials(this.#kubeConfig)
+      .then((fresh) => {
+        const last = this.#last;
+        if (last !== undefined && sameCredentials(last, fresh)) return last;
+        this.#last = fresh;
+        return fresh;
+      })
+      .finally(() => {
+        this.#inFlight = undefined;
+      });
     return this.#inFlight;
   }
 }

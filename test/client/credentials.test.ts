@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createClient } from '../../src/client/index.ts';
+import { CredentialReader } from '../../src/client/credentials.ts';
 import { ConnectionError } from '../../src/client/errors.ts';
 import { FakeClock } from '../../src/util/fake-clock.ts';
 import { createSelfSignedCertificate } from './helpers/self-signed-cert.ts';
@@ -99,6 +100,21 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
     } finally {
       await client.close();
     }
+  });
+
+  it('consecutive reads of unchanged credentials share one RequestCredentials (one CA Buffer); a rotated token gives a new one', async () => {
+    const kc = server.kubeConfig();
+    const reader = new CredentialReader(kc);
+    const first = await reader.read();
+    const second = await reader.read();
+    assert.equal(second, first, 'the same object, not an equal copy');
+    assert.ok(Buffer.isBuffer(first.tls.ca));
+    Object.assign(kc.getCurrentUser() as object, { token: 'token-2' });
+    const rotated = await reader.read();
+    assert.notEqual(rotated, first);
+    assert.equal(rotated.headers.authorization, 'Bearer token-2');
+    assert.equal(rotated.poolKey, first.poolKey, 'a new token keeps the connection');
+    assert.equal(await reader.read(), rotated);
   });
 
   it('trims a token (token files end with a newline) and refuses one with a control character inside, without quoting it', async () => {
