@@ -12,6 +12,24 @@ export function describeError(err: unknown): string {
 }
 
 /**
+ * `protocols` in ALPN wire format (a length byte before each name), as a
+ * DataView. Node copies an array of names into a slice of its shared Buffer
+ * pool, and the connection keeps that slice (and so a whole pool slab, up to
+ * 64 KiB) alive for its life; a DataView is copied into a buffer of its own.
+ */
+function alpnWireFormat(protocols: string[]): DataView {
+  const names = protocols.map((p) => Buffer.from(p, 'latin1'));
+  const bytes = new Uint8Array(names.reduce((n, name) => n + 1 + name.length, 0));
+  let at = 0;
+  for (const name of names) {
+    bytes[at++] = name.length;
+    bytes.set(name, at);
+    at += name.length;
+  }
+  return new DataView(bytes.buffer);
+}
+
+/**
  * A TLS connection to the server with the KubeConfig's TLS identity,
  * offering `alpn` (the caller reads `alpnProtocol` to choose HTTP/2 or
  * HTTP/1.1). The server name is sent for host names (not IP addresses)
@@ -27,7 +45,7 @@ export function tlsConnect(credentials: RequestCredentials, alpn: string[]): Pro
       host,
       port: origin.port === '' ? 443 : Number(origin.port),
       ...(servername === undefined ? {} : { servername }),
-      ALPNProtocols: alpn,
+      ALPNProtocols: alpnWireFormat(alpn),
     });
     const onError = (err: Error): void => {
       socket.destroy();
