@@ -16,23 +16,6 @@ export interface StreamOwner {
   release(longLived: boolean): void;
 }
 
-/** The answer on an HTTP/2 stream: the stream is the body. Keeps no header but Retry-After. */
-class Http2Response implements TransportResponse {
-  readonly status: number;
-  readonly retryAfter: string | undefined;
-  readonly body: ClientHttp2Stream;
-
-  constructor(status: number, retryAfter: string | undefined, body: ClientHttp2Stream) {
-    this.status = status;
-    this.retryAfter = retryAfter;
-    this.body = body;
-  }
-
-  destroy(err?: Error): void {
-    this.body.destroy(err);
-  }
-}
-
 /** The slot of a stream, so that its listeners are shared functions rather than closures per stream. */
 const kSlot = Symbol('kom.http2.slot');
 type SlottedStream = ClientHttp2Stream & { [kSlot]?: StreamSlot };
@@ -51,15 +34,19 @@ function onClose(this: ClientHttp2Stream): void {
 }
 
 /**
- * The pool's state of one stream from the request to its close: the
- * response headers timeout, the abort signal (the slot is its listener) and
- * the connection slot released on close. Once the response has arrived only
- * the stream, its owner and the signal are kept; later stream errors reach
- * whoever reads the body (the 'error' listener stays, so that an unread
- * body's error does not crash the process).
+ * One request on an HTTP/2 stream from the request to the stream's close,
+ * and the response it resolves with (the stream is the body; of the headers
+ * only Retry-After is kept): the response headers timeout, the abort signal
+ * (the slot is its listener) and the connection slot released on close.
+ * Once the response has arrived only the stream, its owner and the signal
+ * are kept; later stream errors reach whoever reads the body (the 'error'
+ * listener stays, so that an unread body's error does not crash the
+ * process).
  */
-class StreamSlot {
-  readonly #stream: ClientHttp2Stream;
+class StreamSlot implements TransportResponse {
+  status = 0;
+  retryAfter: string | undefined;
+  readonly body: ClientHttp2Stream;
   readonly #owner: StreamOwner;
   readonly #longLived: boolean;
   readonly #signal: AbortSignal | undefined;
@@ -70,7 +57,7 @@ class StreamSlot {
   #reject: ((err: Error) => void) | undefined;
 
   constructor(stream: ClientHttp2Stream, owner: StreamOwner, req: TransportRequest, clock: Clock, resolve: (response: TransportResponse) => void, reject: (err: Error) => void) {
-    this.#stream = stream;
+    this.body = stream;
     this.#owner = owner;
     this.#longLived = req.longLived;
     this.#signal = req.signal;
@@ -91,10 +78,14 @@ class StreamSlot {
     }
   }
 
+  destroy(err?: Error): void {
+    this.body.destroy(err);
+  }
+
   /** The abort signal fired. */
   handleEvent(): void {
     const reason: unknown = this.#signal?.reason;
-    this.#stream.destroy(reason instanceof Error ? reason : new Error('aborted'));
+    this.body.destroy(reason instanceof Error ? reason : new Error('aborted'));
   }
 
   onResponse(headers: IncomingHttpHeaders & IncomingHttpStatusHeader): void {
@@ -103,7 +94,9 @@ class StreamSlot {
     const resolve = this.#resolve;
     this.#resolve = undefined;
     this.#reject = undefined;
-    resolve?.(new Http2Response(Number(headers[':status'] ?? 0), headers['retry-after'], this.#stream));
+    this.status = Number(headers[':status'] ?? 0);
+    this.retryAfter = headers['retry-after'];
+    resolve?.(this);
   }
 
   onError(err: Error): void {
@@ -119,7 +112,7 @@ class StreamSlot {
   }
 
   #onTimeout(ms: number): void {
-    this.#stream.destroy(new RequestTimeoutError(`GET ${this.#path}: no answer from the server within ${ms} ms`));
+    this.body.destroy(new RequestTimeoutError(`GET ${this.#path}: no answer from the server within ${ms} ms`));
   }
 
   /** Rejects the request when it has no answer yet; does nothing after the response. */
@@ -132,7 +125,7 @@ class StreamSlot {
     if (signal?.aborted === true) return reject(signal.reason as Error);
     if (err instanceof ClientClosedError || err instanceof RequestTimeoutError) return reject(err);
     const code = (err as { code?: unknown } | undefined)?.code;
-    const stream = this.#stream;
+    const stream = this.body;
     // Node's server frees a finished stream's slot asynchronously: a stream
     // opened in that instant on a full connection is reset with
     // ENHANCE_YOUR_CALM before any answer, which is as safe to resend.

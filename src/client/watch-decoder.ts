@@ -18,7 +18,8 @@ export const DEFAULT_MAX_EVENT_BYTES = 64 * 1024 * 1024;
  */
 export class WatchDecoder {
   readonly #maxEventBytes: number;
-  #pending: Buffer[] = [];
+  /** The start of an unfinished line (undefined when none: most watches wait between lines). */
+  #pending: Buffer[] | undefined;
   #pendingBytes = 0;
   #lineNumber = 0;
 
@@ -33,8 +34,8 @@ export class WatchDecoder {
     for (let nl = chunk.indexOf(NEWLINE, start); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
       const piece = chunk.subarray(start, nl);
       this.#checkSize(piece.length);
-      const line = this.#pending.length === 0 ? piece : Buffer.concat([...this.#pending, piece], this.#pendingBytes + piece.length);
-      this.#pending = [];
+      const line = this.#pending === undefined ? piece : Buffer.concat([...this.#pending, piece], this.#pendingBytes + piece.length);
+      this.#pending = undefined;
       this.#pendingBytes = 0;
       start = nl + 1;
       const event = this.#decodeLine(line);
@@ -43,7 +44,7 @@ export class WatchDecoder {
     if (start < chunk.length) {
       const rest = chunk.subarray(start);
       this.#checkSize(rest.length);
-      this.#pending.push(rest);
+      (this.#pending ??= []).push(rest);
       this.#pendingBytes += rest.length;
     }
     return events;
@@ -51,9 +52,9 @@ export class WatchDecoder {
 
   /** Call at the end of the stream: the last line when it had no newline. */
   end(): WatchEvent | undefined {
-    if (this.#pending.length === 0) return undefined;
+    if (this.#pending === undefined) return undefined;
     const line = Buffer.concat(this.#pending, this.#pendingBytes);
-    this.#pending = [];
+    this.#pending = undefined;
     this.#pendingBytes = 0;
     return this.#decodeLine(line);
   }

@@ -67,8 +67,9 @@ class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefi
   readonly #decoder: WatchDecoder;
   /** Decoded events the consumer has not pulled yet. */
   #queue: WatchEvent[] | undefined;
-  /** The consumer's pending next(). */
-  #waiter: { resolve: (result: Result) => void; reject: (err: unknown) => void } | undefined;
+  /** The consumer's pending next(), when it waits. */
+  #resolve: ((result: Result) => void) | undefined;
+  #reject: ((err: unknown) => void) | undefined;
   /** Delivered once the queue is empty. */
   #failure: Error | undefined;
   #started = false;
@@ -92,12 +93,13 @@ class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefi
   }
 
   next(): Promise<Result> {
-    if (this.#waiter !== undefined) return Promise.reject(new TypeError(`${this.#what()}: next() called while the previous next() is pending`));
+    if (this.#resolve !== undefined) return Promise.reject(new TypeError(`${this.#what()}: next() called while the previous next() is pending`));
     const result = this.#poll();
     if (result instanceof Error) return Promise.reject(result);
     if (result !== undefined) return Promise.resolve(result);
     return new Promise<Result>((resolve, reject) => {
-      this.#waiter = { resolve, reject };
+      this.#resolve = resolve;
+      this.#reject = reject;
       this.#read();
     });
   }
@@ -129,7 +131,7 @@ class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefi
       return;
     }
     if (events.length > 0) {
-      if (this.#queue === undefined || this.#queue.length === 0) this.#queue = events;
+      if (this.#queue === undefined) this.#queue = events;
       else this.#queue.push(...events);
     }
     this.#settle();
@@ -166,8 +168,12 @@ class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefi
       this.#finish();
       return DONE;
     }
-    const event = this.#queue?.shift();
-    if (event !== undefined) return { done: false, value: event };
+    const queue = this.#queue;
+    if (queue !== undefined) {
+      const event = queue.shift();
+      if (queue.length === 0) this.#queue = undefined;
+      if (event !== undefined) return { done: false, value: event };
+    }
     const failure = this.#failure;
     if (failure !== undefined) {
       this.#finish();
@@ -182,20 +188,23 @@ class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefi
 
   /** Answers the waiting consumer when there is something to answer, then stops reading until it pulls again. */
   #settle(): void {
-    const waiter = this.#waiter;
-    if (waiter === undefined) {
+    const resolve = this.#resolve;
+    const reject = this.#reject;
+    if (resolve === undefined || reject === undefined) {
       this.#pause();
       return;
     }
-    this.#waiter = undefined;
+    this.#resolve = undefined;
+    this.#reject = undefined;
     const result = this.#poll();
     if (result === undefined) {
-      this.#waiter = waiter;
+      this.#resolve = resolve;
+      this.#reject = reject;
       return;
     }
     this.#pause();
-    if (result instanceof Error) waiter.reject(result);
-    else waiter.resolve(result);
+    if (result instanceof Error) reject(result);
+    else resolve(result);
   }
 
   /** Waits on the server: starts or resumes the body, under the watchdog. */
@@ -235,8 +244,9 @@ class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefi
     this.#settings.watchdog.remove(this);
     this.#queue = undefined;
     this.#response.destroy();
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    waiter?.resolve(DONE);
+    const resolve = this.#resolve;
+    this.#resolve = undefined;
+    this.#reject = undefined;
+    resolve?.(DONE);
   }
 }
