@@ -94,9 +94,13 @@ export class Http2Pool {
   }
 
   #send(pooled: PooledSession, req: TransportRequest): Promise<TransportResponse> {
+    // Raw headers (name, value, ...): Node keeps them for the stream's life
+    // as a small array instead of a dictionary-mode headers object.
+    const headers = [':method', 'GET', ':path', req.path];
+    for (const name in req.headers) headers.push(name, req.headers[name] ?? '');
     let stream: ClientHttp2Stream;
     try {
-      stream = pooled.session.request({ ':method': 'GET', ':path': req.path, ...req.headers }, { endStream: true });
+      stream = pooled.session.request(headers, { endStream: true });
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       const unsent = typeof code === 'string' && UNSENT_CODES.has(code);
