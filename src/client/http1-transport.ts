@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { Agent as HttpAgent, ClientRequest, IncomingMessage } from 'node:http';
 import https from 'node:https';
-import type { TransportRequest, TransportResponse } from './transport.ts';
+import type { BodyReader, TransportRequest, TransportResponse } from './transport.ts';
 import type { Clock } from '../util/clock.ts';
 import { ClientClosedError, ConnectionError, RequestTimeoutError } from './errors.ts';
 
@@ -79,6 +79,12 @@ export class Http1Transport {
           destroy: (err?: Error) => {
             response.destroy(err);
             request.destroy(err);
+          },
+          observe: (reader: BodyReader) => {
+            response.on('end', () => reader.onEnd());
+            response.on('error', (err: Error) => reader.onError(err));
+            response.on('close', () => reader.onClose());
+            response.on('data', (chunk: Buffer) => reader.onData(chunk));
           },
         });
       });

@@ -3,7 +3,7 @@ import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader }
 import type { Clock } from '../util/clock.ts';
 import { ClientClosedError, ConnectionError, RequestTimeoutError } from './errors.ts';
 import { describeError } from './tls-connect.ts';
-import type { TransportRequest, TransportResponse } from './transport.ts';
+import type { BodyReader, TransportRequest, TransportResponse } from './transport.ts';
 
 /** Node errors for a stream that never reached the server. */
 export const UNSENT_CODES: ReadonlySet<string> = new Set(['ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_INVALID_SESSION', 'ERR_HTTP2_OUT_OF_STREAMS']);
@@ -32,6 +32,12 @@ function onError(this: ClientHttp2Stream, err: Error): void {
 function onClose(this: ClientHttp2Stream): void {
   slotOf(this)?.onClose();
 }
+function onData(this: ClientHttp2Stream, chunk: Buffer): void {
+  slotOf(this)?.reader?.onData(chunk);
+}
+function onEnd(this: ClientHttp2Stream): void {
+  slotOf(this)?.reader?.onEnd();
+}
 
 /**
  * One request on an HTTP/2 stream from the request to the stream's close,
@@ -55,6 +61,8 @@ class StreamSlot implements TransportResponse {
   #timer: unknown;
   #resolve: ((response: TransportResponse) => void) | undefined;
   #reject: ((err: Error) => void) | undefined;
+  /** Reads the body, once observe() was called. */
+  reader: BodyReader | undefined;
 
   constructor(stream: ClientHttp2Stream, owner: StreamOwner, req: TransportRequest, clock: Clock, resolve: (response: TransportResponse) => void, reject: (err: Error) => void) {
     this.body = stream;
@@ -82,6 +90,12 @@ class StreamSlot implements TransportResponse {
     this.body.destroy(err);
   }
 
+  observe(reader: BodyReader): void {
+    this.reader = reader;
+    this.body.on('end', onEnd);
+    this.body.on('data', onData);
+  }
+
   /** The abort signal fired. */
   handleEvent(): void {
     const reason: unknown = this.#signal?.reason;
@@ -100,7 +114,8 @@ class StreamSlot implements TransportResponse {
   }
 
   onError(err: Error): void {
-    this.#fail(err);
+    if (this.#reject !== undefined) this.#fail(err);
+    else this.reader?.onError(err);
   }
 
   onClose(): void {
@@ -108,7 +123,8 @@ class StreamSlot implements TransportResponse {
     this.#timer = undefined;
     this.#owner.release(this.#longLived);
     this.#signal?.removeEventListener('abort', this);
-    this.#fail(undefined);
+    if (this.#reject !== undefined) this.#fail(undefined);
+    else this.reader?.onClose();
   }
 
   #onTimeout(ms: number): void {

@@ -32,6 +32,23 @@ export interface TransportResponse {
   body: Readable;
   /** Ends the response early and frees its stream or socket. */
   destroy(err?: Error): void;
+  /**
+   * Reads the body through `reader`: its methods are called for the body's
+   * 'data', 'end', 'error' and 'close' events (the body starts flowing, as
+   * with a 'data' listener; pause and resume `body` to control it). The
+   * transport does it with the listeners it already has on the stream, so
+   * that a long-lived body costs no listeners or closures of its own. Call
+   * at most once, instead of listening on `body`.
+   */
+  observe(reader: BodyReader): void;
+}
+
+/** What reads a body through TransportResponse.observe. */
+export interface BodyReader {
+  onData(chunk: Buffer): void;
+  onEnd(): void;
+  onError(err: Error): void;
+  onClose(): void;
 }
 
 export interface TransportStats {

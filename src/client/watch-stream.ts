@@ -1,8 +1,7 @@
-import type { Readable } from 'node:stream';
 import type { WatchEvent } from '../manager/types.ts';
 import { ClientClosedError, ConnectionError, WatchDecodeError, WatchStalledError } from './errors.ts';
 import type { Stallable, StallWatchdog } from './stall-watchdog.ts';
-import type { TransportResponse } from './transport.ts';
+import type { BodyReader, TransportResponse } from './transport.ts';
 import { WatchDecoder } from './watch-decoder.ts';
 
 /** What every watch of a client shares. */
@@ -15,26 +14,6 @@ export interface WatchSettings {
 type Result = IteratorResult<WatchEvent, undefined>;
 
 const DONE: Result = Object.freeze({ done: true, value: undefined });
-
-/** The watch a body stream feeds, so that its listeners are shared functions rather than closures per watch. */
-const kWatch = Symbol('watch');
-type Body = Readable & { [kWatch]?: WatchEvents };
-
-function watchOf(body: Readable): WatchEvents | undefined {
-  return (body as Body)[kWatch];
-}
-function onData(this: Readable, chunk: Buffer): void {
-  watchOf(this)?.onData(chunk);
-}
-function onEnd(this: Readable): void {
-  watchOf(this)?.onEnd();
-}
-function onError(this: Readable, err: Error): void {
-  watchOf(this)?.onError(err);
-}
-function onClose(this: Readable): void {
-  watchOf(this)?.onClose();
-}
 
 /**
  * The events of a 200 watch response. The iteration ends when the server
@@ -58,7 +37,7 @@ export function watchStream(
   return new WatchEvents(response, settings, signal, resource, namespace);
 }
 
-class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefined>, Stallable {
+class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefined>, Stallable, BodyReader {
   readonly #response: TransportResponse;
   readonly #settings: WatchSettings;
   readonly #signal: AbortSignal;
@@ -209,16 +188,12 @@ class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefi
 
   /** Waits on the server: starts or resumes the body, under the watchdog. */
   #read(): void {
-    const body = this.#response.body as Body;
+    const body = this.#response.body;
     this.waitingSince = this.#settings.watchdog.now();
     this.#settings.watchdog.add(this);
     if (!this.#started) {
       this.#started = true;
-      body[kWatch] = this;
-      body.on('end', onEnd);
-      body.on('error', onError);
-      body.on('close', onClose);
-      body.on('data', onData);
+      this.#response.observe(this);
     }
     body.resume();
   }

@@ -12,6 +12,7 @@ function handler(req: TestRequest, res: TestResponse): void {
   if (url.includes('watch=1')) {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.write(`${JSON.stringify({ type: 'ADDED', object: { kind: 'Secret', apiVersion: 'v1', metadata: { name: 'a', resourceVersion: '3' } } })}\n`);
+    if (url.includes('labelSelector=finite')) res.end(`${JSON.stringify({ type: 'DELETED', object: { kind: 'Secret', apiVersion: 'v1', metadata: { name: 'a', resourceVersion: '4' } } })}`);
     return;
   }
   if (url.endsWith('/missing')) return sendJson(res, 404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'secrets "missing" not found' });
@@ -41,6 +42,21 @@ describe('HTTP/1.1 fallback', () => {
       const ended = assert.rejects(open.next(), ClientClosedError);
       await client.close();
       await ended;
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+
+  it('an HTTP/1.1 watch delivers its events, a last line without a newline included, and ends with the response', async () => {
+    const server = await startTestServer({ protocol: 'https1', handler });
+    const client = createClient(server.kubeConfig(), { clock: new FakeClock() });
+    try {
+      const events = [];
+      for await (const event of await client.resource('secrets').watchObject('ns', { labelSelector: 'finite' }, new AbortController().signal)) events.push(event);
+      assert.deepEqual(events.map((e) => [e.type, e.object.metadata?.resourceVersion]), [['ADDED', '3'], ['DELETED', '4']]);
+      assert.equal(server.requests.at(-1)?.httpVersion, '1.1');
+      await until(() => client.stats().streams === 0, 'the request is done');
     } finally {
       await client.close();
       await server.close();

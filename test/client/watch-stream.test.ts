@@ -22,6 +22,12 @@ function fakeResponse(): { response: TransportResponse; body: Readable; destroye
       destroyed++;
       body.destroy(err);
     },
+    observe(reader) {
+      body.on('end', () => reader.onEnd());
+      body.on('error', (err: Error) => reader.onError(err));
+      body.on('close', () => reader.onClose());
+      body.on('data', (chunk: Buffer) => reader.onData(chunk));
+    },
   };
   return { response, body, destroyed: () => destroyed };
 }
