@@ -21,6 +21,8 @@ export interface ScenarioSettings {
 export interface ScenarioResult {
   alternative: AlternativeName;
   n: number;
+  /** The last commit that changed src/ when this scenario's process started (src/ may change during a run). */
+  source?: string;
   /** The phase reached (done when complete). */
   phase: string;
   failures: string[];
@@ -49,7 +51,11 @@ export interface ScenarioResult {
   } | null;
   register: {
     podsPerRound: number; refsPerPod: number; rounds: number; podOpsPerSec: number; requests: Record<string, number>;
-    settleMs: number; streamsLeft: number | null; connectionsLeft: number;
+    settleMs: number;
+    /** Requests still in flight or open (watches) once every pod was unregistered, after up to 5 s. */
+    left: number | null;
+    /** TCP connections to the server then (idle HTTP/2 connections stay until their idle timeout). */
+    connectionsLeft: number;
   } | null;
   /** Errors the strategy reported itself, by message. */
   errors: Record<string, number>;
@@ -65,10 +71,14 @@ export interface Machine {
   node: string;
   platform: string;
   openFilesLimit: string;
+  /** 1-minute load average when the run started and ended (other processes share the machine). */
+  loadAverage?: { start: number; end: number };
 }
 
 export interface RunResults {
   date: string;
+  /** The last commit that changed src/ when the run started, and whether src/ had uncommitted changes. */
+  source?: { commit: string; dirty: boolean };
   command: string;
   machine: Machine;
   settings: ScenarioSettings;

@@ -6,7 +6,7 @@
 // bounded time. Writes bench/results/<full|quick>.json; a full run also
 // writes bench/results/chart.svg and BENCHMARKS.md.
 import { fork } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -29,7 +29,17 @@ function machine(): Machine {
   } catch {
     // no shell
   }
-  return { cpu: model.trim(), cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}`, openFilesLimit: limit };
+  return { cpu: model.trim(), cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}`, openFilesLimit: limit, loadAverage: { start: loadavg()[0] ?? 0, end: 0 } };
+}
+
+function sourceVersion(): { commit: string; dirty: boolean } | undefined {
+  try {
+    const commit = execFileSync('git', ['log', '-1', '--format=%h', '--', 'src'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim() !== '';
+    return { commit, dirty };
+  } catch {
+    return undefined;
+  }
 }
 
 function runScenario(alternative: AlternativeName, n: number, target: Target, settings: ScenarioSettings, timeoutMs: number, extraArgv: string[], extraArgs: string[]): Promise<ScenarioResult> {
@@ -102,7 +112,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const results: RunResults = {
     date: new Date().toISOString(), command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
-    machine: machine(), settings, sizes, seedMs: {}, scenarios: [], totalMs: 0,
+    source: sourceVersion(), machine: machine(), settings, sizes, seedMs: {}, scenarios: [], totalMs: 0,
   };
   const m = results.machine;
   process.stderr.write(`bench: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}; N = ${sizes.join(', ')}; ${only.join(', ')}\n`);
@@ -113,7 +123,7 @@ async function main(): Promise<void> {
       results.seedMs[String(n)] = seedMs;
       process.stderr.write(`N=${n}: kom apiserver pid ${server.pid} at ${server.target.url}; ${n} secrets created in ${(seedMs / 1000).toFixed(1)} s\n`);
       for (const alternative of only) {
-        const timeoutMs = settings.readyTimeoutMs + settings.updateSeconds * 1000 + settings.propagationTimeoutMs + 4 * settings.getBudgetMs + 60_000;
+        const timeoutMs = settings.readyTimeoutMs + settings.updateSeconds * 1000 + settings.propagationTimeoutMs + 4 * settings.getBudgetMs + 90_000;
         const profile = values.profile === true ? [`--cpu-prof`, `--cpu-prof-dir=${new URL('profiles/', resultsDir).pathname}`, `--cpu-prof-name=${alternative}-${n}.cpuprofile`] : [];
         const profiles = new URL('profiles/', resultsDir).pathname;
         if (values.profile === true || values['heap-snapshot'] === true) mkdirSync(profiles, { recursive: true });
@@ -125,6 +135,7 @@ async function main(): Promise<void> {
     }
   }
   results.totalMs = performance.now() - started;
+  if (results.machine.loadAverage !== undefined) results.machine.loadAverage.end = loadavg()[0] ?? 0;
   mkdirSync(resultsDir, { recursive: true });
   const name = values.out ?? (quick ? 'quick' : 'full');
   writeFileSync(new URL(`${name}.json`, resultsDir), `${JSON.stringify(results, null, 2)}\n`);

@@ -4,6 +4,7 @@
 // cached reads, update propagation and register/unregister throughput. The
 // result so far is sent to the parent after every phase, so a scenario that
 // dies or times out still tells where.
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { writeHeapSnapshot } from 'node:v8';
@@ -172,20 +173,20 @@ async function phaseUpdates(alt: Alternative, names: string[], target: Target, r
   return writerPort;
 }
 
-async function waitSettled(alt: Alternative, target: Target, boundMs: number, excluded: Set<number>): Promise<{ ms: number; streams: number | null; connections: number }> {
+/** Waits (bounded) until the strategy has no request in flight or open; answers what is left. */
+async function waitSettled(alt: Alternative, boundMs: number): Promise<{ ms: number; left: number | null }> {
   const start = performance.now();
   for (;;) {
-    const streams = alt.clientStats()?.streams ?? null;
-    const connections = tcpConnectionsTo(target.port, excluded);
+    const left = alt.busy();
     const elapsed = performance.now() - start;
-    if ((streams ?? 0) === 0 || elapsed > boundMs) return { ms: elapsed, streams, connections };
+    if ((left ?? 0) === 0 || elapsed > boundMs) return { ms: elapsed, left };
     await sleep(20);
   }
 }
 
 async function phaseRegister(alt: Alternative, target: Target, result: ScenarioResult, settings: ScenarioSettings, excluded: Set<number>): Promise<void> {
   for (const pod of benchPods(result.n, 'pod')) alt.unregisterPod(pod);
-  await waitSettled(alt, target, 5_000, excluded);
+  await waitSettled(alt, 5_000);
   const pods = benchPods(Math.min(result.n, 100 * refsPerPod), 'reg');
   const before = alt.requests();
   let rounds = 0;
@@ -198,7 +199,7 @@ async function phaseRegister(alt: Alternative, target: Target, result: ScenarioR
     rounds++;
   } while (performance.now() - start < settings.registerBudgetMs);
   const elapsed = performance.now() - start;
-  const settled = await waitSettled(alt, target, 5_000, excluded);
+  const settled = await waitSettled(alt, 5_000);
   const requests = diff(alt.requests(), before);
   result.register = {
     podsPerRound: pods.length,
@@ -207,8 +208,8 @@ async function phaseRegister(alt: Alternative, target: Target, result: ScenarioR
     podOpsPerSec: (pods.length * rounds) / (elapsed / 1000),
     requests,
     settleMs: settled.ms,
-    streamsLeft: settled.streams,
-    connectionsLeft: settled.connections,
+    left: settled.left,
+    connectionsLeft: tcpConnectionsTo(target.port, excluded),
   };
 }
 
@@ -227,6 +228,13 @@ async function main(): Promise<void> {
     alternative: name, n, phase: 'setup', failures: [], ready: null, watching: null, memory: null, connections: { atReady: null, afterUpdates: null, client: null, fds: null },
     requests: { toReady: null, duringUpdates: null, perSecondDuringUpdates: null, total: null }, get: null, propagation: null, register: null, errors: {}, durationMs: 0,
   };
+  try {
+    const commit = execFileSync('git', ['log', '-1', '--format=%h', '--', 'src'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim() !== '';
+    result.source = `${commit}${dirty ? '+dirty' : ''}`;
+  } catch {
+    // not a git checkout
+  }
   const alt = createAlternative(name, target.kubeconfigPath, { ttlMs: settings.ttlMs, syncTimeoutMs: settings.readyTimeoutMs });
   const baseline = await memoryAfterGc();
   const phase = (p: string): void => {

@@ -25,18 +25,23 @@ export function informerPerObject(kubeconfigPath: string): Alternative {
   const items = new Map<string, Item>();
 
   let open = 0;
+  let listsInFlight = 0;
+  let watchesStarting = 0;
   class CountingWatch extends Watch {
     override async watch(...args: Parameters<Watch['watch']>): ReturnType<Watch['watch']> {
       counts.watch++;
       const [path, query, callback, done] = args;
       let ended = false;
       let counted = false;
-      const controller = await super.watch(path, query, callback, (err) => {
-        ended = true;
-        if (counted) open--;
-        counted = false;
-        done(err);
-      });
+      watchesStarting++;
+      const controller = await super
+        .watch(path, query, callback, (err) => {
+          ended = true;
+          if (counted) open--;
+          counted = false;
+          done(err);
+        })
+        .finally(() => watchesStarting--);
       if (!ended) {
         open++;
         counted = true;
@@ -65,9 +70,14 @@ export function informerPerObject(kubeconfigPath: string): Alternative {
       const informer = new ListWatch<V1Secret>(
         `/api/v1/namespaces/${namespace}/secrets`,
         watch,
-        () => {
+        async () => {
           counts.list++;
-          return core.listNamespacedSecret({ namespace, fieldSelector });
+          listsInFlight++;
+          try {
+            return await core.listNamespacedSecret({ namespace, fieldSelector });
+          } finally {
+            listsInFlight--;
+          }
         },
         false,
         undefined,
@@ -118,6 +128,7 @@ export function informerPerObject(kubeconfigPath: string): Alternative {
     requests: () => ({ ...counts }),
     clientStats: () => null,
     watchesOpen: () => open,
+    busy: () => open + listsInFlight + watchesStarting,
     errors: () => ({ ...errors }),
     close: async () => {
       const all = [...items.values()];

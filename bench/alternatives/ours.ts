@@ -40,6 +40,7 @@ export function ours(name: Exclude<AlternativeName, 'informer'>, kubeconfigPath:
     },
     // Every stream a watching client holds open is a watch (gets and lists end on their own).
     watchesOpen: () => (name === 'watch' ? kube.stats().streams : null),
+    busy: () => (name === 'watch' ? kube.stats().streams : null),
     errors: () => ({}),
     close: async () => {
       controller.abort();

@@ -28,6 +28,8 @@ export interface Alternative {
   clientStats(): { http2Connections: number; http1Sockets: number; streams: number } | null;
   /** Watch requests answered and still open (null: the strategy does not watch). */
   watchesOpen(): number | null;
+  /** Requests in flight or open (lists, watches), for waiting until unregistering has settled; null: none kept. */
+  busy(): number | null;
   /** Errors the strategy reported on its own (informer 'error' events), by message. */
   errors(): Record<string, number>;
   close(): Promise<void>;
