@@ -16,7 +16,11 @@ export interface Stallable {
  * longest reaches `timeoutMs` without a byte; it then stalls every watch
  * that did and is set again for the next one. No timer runs while no watch
  * waits. All watches share the timeout, so a watch that starts waiting is
- * never due before the ones already waiting.
+ * never due before the ones already waiting. Sweeps are at least
+ * timeoutMs / 128 apart (watches falling due within that are stopped
+ * together), so a watch is stopped between timeoutMs and
+ * timeoutMs × (1 + 1/128) after its last byte, and thousands of watches
+ * stalling one after another cost a bounded number of sweeps.
  */
 export class StallWatchdog {
   readonly #clock: Clock;
@@ -52,9 +56,9 @@ export class StallWatchdog {
     return this.#waiting.size;
   }
 
-  #schedule(earliest: number): void {
+  #schedule(earliest: number, minDelay = 0): void {
     const delay = earliest + this.timeoutMs - this.#clock.now();
-    this.#timer = this.#clock.setTimeout(() => this.#sweep(), Math.max(0, delay));
+    this.#timer = this.#clock.setTimeout(() => this.#sweep(), Math.max(minDelay, delay));
   }
 
   #sweep(): void {
@@ -70,6 +74,6 @@ export class StallWatchdog {
     let earliest = Infinity;
     for (const watch of this.#waiting) earliest = Math.min(earliest, watch.waitingSince);
     this.#clock.clearTimeout(this.#timer);
-    this.#schedule(earliest);
+    this.#schedule(earliest, this.timeoutMs / 128);
   }
 }

@@ -158,3 +158,27 @@ describe('watchStream', () => {
     await watches[2]?.return?.();
   });
 });
+
+describe('StallWatchdog', () => {
+  it('stops watches falling due one after another in few sweeps, none early and none later than timeout / 128', () => {
+    const clock = new FakeClock();
+    const watchdog = new StallWatchdog(clock, 12_800);
+    const stalledAt = new Map<number, number>();
+    let sweeps = 0;
+    const realSetTimeout = clock.setTimeout.bind(clock);
+    clock.setTimeout = (fn: () => void, ms: number): unknown => realSetTimeout(() => {
+      sweeps++;
+      fn();
+    }, ms);
+    for (let i = 0; i < 1_000; i++) {
+      const since = clock.now();
+      watchdog.add({ waitingSince: since, stall: () => stalledAt.set(i, clock.now() - since) });
+      clock.step(1);
+    }
+    clock.step(20_000);
+    assert.equal(stalledAt.size, 1_000);
+    for (const waited of stalledAt.values()) assert.ok(waited >= 12_800 && waited <= 12_900, `stopped after ${waited} ms`);
+    assert.ok(sweeps <= 11, `${sweeps} sweeps`);
+    assert.equal(clock.pendingTimers, 0);
+  });
+});
