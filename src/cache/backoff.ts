@@ -21,16 +21,16 @@ export interface BackoffOptions {
   resetAfterMs?: number;
 }
 
-export const defaultBackoff: Required<BackoffOptions> = {
+export const defaultBackoff: Readonly<Required<BackoffOptions>> = Object.freeze({
   initialMs: 800,
   capMs: 30_000,
   factor: 2,
   jitter: 1,
   resetAfterMs: 120_000,
-};
+});
 
 /** The un-jittered delay of the n-th consecutive backoff (n from 0). Pure. */
-export function backoffBaseDelay(attempt: number, options: Required<BackoffOptions> = defaultBackoff): number {
+export function backoffBaseDelay(attempt: number, options: Readonly<Required<BackoffOptions>> = defaultBackoff): number {
   return Math.min(options.capMs, options.initialMs * options.factor ** Math.max(0, attempt));
 }
 
@@ -41,14 +41,14 @@ export function withJitter(delayMs: number, jitter: number, random: number): num
 
 /** Stateful backoff: each next() is one step; steps reset after a healthy stretch. */
 export class Backoff {
-  readonly #options: Required<BackoffOptions>;
+  readonly #options: Readonly<Required<BackoffOptions>>;
   readonly #clock: Clock;
   readonly #random: () => number;
   #attempt = 0;
   #lastAt: number | undefined;
 
-  constructor(clock: Clock, options: BackoffOptions = {}, random: () => number = Math.random) {
-    this.#options = { ...defaultBackoff, ...options };
+  constructor(clock: Clock, options?: BackoffOptions, random: () => number = Math.random) {
+    this.#options = options === undefined ? defaultBackoff : { ...defaultBackoff, ...options };
     for (const [key, value] of Object.entries(this.#options)) {
       if (!Number.isFinite(value) || value < 0) throw new TypeError(`backoff option ${key} must be a finite number >= 0, got ${String(value)}`);
     }

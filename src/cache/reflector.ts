@@ -71,7 +71,8 @@ export class Reflector {
   readonly #o: ReflectorOptions;
   readonly #clock: Clock;
   readonly #random: () => number;
-  readonly #backoff: Backoff;
+  /** Made on the first failure: most reflectors never back off. */
+  #backoff: Backoff | undefined;
   #lastSyncResourceVersion = '';
   #resourceVersionUnavailable = false;
   #lastError: ReflectorError | undefined;
@@ -80,7 +81,6 @@ export class Reflector {
     this.#o = options;
     this.#clock = options.clock ?? realClock;
     this.#random = options.random ?? Math.random;
-    this.#backoff = new Backoff(this.#clock, options.backoff, this.#random);
     const minTimeout = options.minWatchTimeoutMs ?? 300_000;
     if (!Number.isFinite(minTimeout) || minTimeout < 1_000) {
       throw new TypeError(`Reflector: minWatchTimeoutMs must be at least 1000, got ${String(minTimeout)}`);
@@ -101,13 +101,19 @@ export class Reflector {
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
-        await this.#listAndWatch(signal);
+        await this.#list(signal);
+        if (!signal.aborted) await this.#watchLoop(signal);
       } catch (err) {
         if (signal.aborted) break;
         this.#report(err);
       }
-      if (!(await sleep(this.#clock, this.#backoff.next(), signal))) break;
+      if (!(await sleep(this.#clock, this.#nextDelay(), signal))) break;
     }
+  }
+
+  #nextDelay(): number {
+    this.#backoff ??= new Backoff(this.#clock, this.#o.backoff, this.#random);
+    return this.#backoff.next();
   }
 
   #report(err: unknown): void {
@@ -118,12 +124,6 @@ export class Reflector {
     } catch {
       // A throwing error hook must not stop the loop.
     }
-  }
-
-  async #listAndWatch(signal: AbortSignal): Promise<void> {
-    await this.#list(signal);
-    if (signal.aborted) return;
-    await this.#watchLoop(signal);
   }
 
   #relistResourceVersion(): string {
@@ -206,7 +206,7 @@ export class Reflector {
           // Overloaded or not listening: wait, then watch again from where we were.
           this.#report(new ReflectorError(this.#o.name, 'watch', err));
           const retryAfterMs = (findStatusError(err)?.retryAfterSeconds ?? 0) * 1000;
-          if (!(await sleep(this.#clock, Math.max(this.#backoff.next(), retryAfterMs), signal))) return;
+          if (!(await sleep(this.#clock, Math.max(this.#nextDelay(), retryAfterMs), signal))) return;
           continue;
         }
         // 410 Expired or anything else: the caller backs off, then relists.

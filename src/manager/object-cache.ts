@@ -74,7 +74,8 @@ class CacheItem implements ReflectorStore {
   immutable = false;
   lastAccessMs: number;
   running: AbortController | undefined;
-  readonly waiters = new Set<Waiter>();
+  /** Gets waiting for the first sync; made when the first one waits. */
+  waiters: Set<Waiter> | undefined;
 
   constructor(cache: ObjectCache, namespace: string, name: string, nowMs: number) {
     this.namespace = namespace;
@@ -100,8 +101,9 @@ class CacheItem implements ReflectorStore {
       this.resourceVersion = listRv;
     }
     this.synced = true;
-    for (const waiter of this.waiters) waiter.resolve();
-    this.waiters.clear();
+    const waiters = this.waiters;
+    this.waiters = undefined;
+    if (waiters !== undefined) for (const waiter of waiters) waiter.resolve();
   }
 
   add(object: KubernetesObject): void {
@@ -125,10 +127,11 @@ class CacheItem implements ReflectorStore {
   }
 
   rejectWaiters(error: () => Error): void {
-    if (this.waiters.size === 0) return;
+    const waiters = this.waiters;
+    if (waiters === undefined) return;
+    this.waiters = undefined;
     const err = error();
-    for (const waiter of this.waiters) waiter.reject(err);
-    this.waiters.clear();
+    for (const waiter of waiters) waiter.reject(err);
   }
 }
 
@@ -231,7 +234,7 @@ class ObjectCache implements Store {
     if (this.#stopped) return Promise.reject(new Error(`${formatGroupResource(groupResource)} cache is stopped`));
     return new Promise<void>((resolve, reject) => {
       const timer = this.clock.setTimeout(() => {
-        item.waiters.delete(waiter);
+        item.waiters?.delete(waiter);
         const last = item.reflector.lastError;
         const detail = last === undefined ? '' : ` (last error: ${last.message})`;
         reject(
@@ -251,7 +254,7 @@ class ObjectCache implements Store {
           reject(error);
         },
       };
-      item.waiters.add(waiter);
+      (item.waiters ??= new Set()).add(waiter);
     });
   }
 
