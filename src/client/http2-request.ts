@@ -39,15 +39,24 @@ function onEnd(this: ClientHttp2Stream): void {
   slotOf(this)?.reader?.onEnd();
 }
 
+/** What a request needs until its response headers arrive. */
+interface Pending {
+  readonly path: string;
+  readonly clock: Clock;
+  timer: unknown;
+  readonly resolve: (response: TransportResponse) => void;
+  readonly reject: (err: Error) => void;
+}
+
 /**
  * One request on an HTTP/2 stream from the request to the stream's close,
  * and the response it resolves with (the stream is the body; of the headers
- * only Retry-After is kept): the response headers timeout, the abort signal
- * (the slot is its listener) and the connection slot released on close.
- * Once the response has arrived only the stream, its owner and the signal
- * are kept; later stream errors reach whoever reads the body (the 'error'
- * listener stays, so that an unread body's error does not crash the
- * process).
+ * only Retry-After is kept): the abort signal (the slot is its listener),
+ * the connection slot released on close and, until the response headers
+ * arrive, the Pending request with its timeout. After that only the stream,
+ * its owner, the signal and the body's reader are kept; later stream errors
+ * reach the reader (the 'error' listener stays, so that an unread body's
+ * error does not crash the process).
  */
 class StreamSlot implements TransportResponse {
   status = 0;
@@ -56,11 +65,7 @@ class StreamSlot implements TransportResponse {
   readonly #owner: StreamOwner;
   readonly #longLived: boolean;
   readonly #signal: AbortSignal | undefined;
-  readonly #path: string;
-  readonly #clock: Clock;
-  #timer: unknown;
-  #resolve: ((response: TransportResponse) => void) | undefined;
-  #reject: ((err: Error) => void) | undefined;
+  #pending: Pending | undefined;
   /** Reads the body, once observe() was called. */
   reader: BodyReader | undefined;
 
@@ -69,13 +74,10 @@ class StreamSlot implements TransportResponse {
     this.#owner = owner;
     this.#longLived = req.longLived;
     this.#signal = req.signal;
-    this.#path = req.path;
-    this.#clock = clock;
-    this.#resolve = resolve;
-    this.#reject = reject;
-    (stream as SlottedStream)[kSlot] = this;
     const ms = req.headersTimeoutMs;
-    this.#timer = clock.setTimeout(() => this.#onTimeout(ms), ms);
+    const path = req.path;
+    this.#pending = { path, clock, timer: clock.setTimeout(() => this.#onTimeout(path, ms), ms), resolve, reject };
+    (stream as SlottedStream)[kSlot] = this;
     stream.on('close', onClose);
     stream.on('error', onError);
     stream.once('response', onResponse);
@@ -103,40 +105,43 @@ class StreamSlot implements TransportResponse {
   }
 
   onResponse(headers: IncomingHttpHeaders & IncomingHttpStatusHeader): void {
-    this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const resolve = this.#resolve;
-    this.#resolve = undefined;
-    this.#reject = undefined;
+    const pending = this.#take();
     this.status = Number(headers[':status'] ?? 0);
     this.retryAfter = headers['retry-after'];
-    resolve?.(this);
+    pending?.resolve(this);
   }
 
   onError(err: Error): void {
-    if (this.#reject !== undefined) this.#fail(err);
+    if (this.#pending !== undefined) this.#fail(err);
     else this.reader?.onError(err);
   }
 
   onClose(): void {
-    this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    const pending = this.#pending;
+    if (pending !== undefined) pending.clock.clearTimeout(pending.timer);
     this.#owner.release(this.#longLived);
     this.#signal?.removeEventListener('abort', this);
-    if (this.#reject !== undefined) this.#fail(undefined);
+    if (pending !== undefined) this.#fail(undefined);
     else this.reader?.onClose();
   }
 
-  #onTimeout(ms: number): void {
-    this.body.destroy(new RequestTimeoutError(`GET ${this.#path}: no answer from the server within ${ms} ms`));
+  #onTimeout(path: string, ms: number): void {
+    this.body.destroy(new RequestTimeoutError(`GET ${path}: no answer from the server within ${ms} ms`));
+  }
+
+  /** Ends the pending state: clears the timeout; undefined once the request was answered or failed. */
+  #take(): Pending | undefined {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.clock.clearTimeout(pending.timer);
+    return pending;
   }
 
   /** Rejects the request when it has no answer yet; does nothing after the response. */
   #fail(err: Error | undefined): void {
-    const reject = this.#reject;
-    if (reject === undefined) return;
-    this.#resolve = undefined;
-    this.#reject = undefined;
+    const pending = this.#take();
+    if (pending === undefined) return;
+    const { path, reject } = pending;
     const signal = this.#signal;
     if (signal?.aborted === true) return reject(signal.reason as Error);
     if (err instanceof ClientClosedError || err instanceof RequestTimeoutError) return reject(err);
@@ -147,10 +152,10 @@ class StreamSlot implements TransportResponse {
     // ENHANCE_YOUR_CALM before any answer, which is as safe to resend.
     const refused = stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM || stream.rstCode === http2.constants.NGHTTP2_ENHANCE_YOUR_CALM;
     if (refused || (typeof code === 'string' && UNSENT_CODES.has(code))) {
-      return reject(new StreamRefusedError(`GET ${this.#path}: the server refused the HTTP/2 stream`, { cause: err }));
+      return reject(new StreamRefusedError(`GET ${path}: the server refused the HTTP/2 stream`, { cause: err }));
     }
-    if (err !== undefined) return reject(new ConnectionError(`GET ${this.#path}: ${describeError(err)}`, { cause: err }));
-    reject(new ConnectionError(`GET ${this.#path}: the server closed the HTTP/2 stream before answering (code ${stream.rstCode ?? 'none'})`));
+    if (err !== undefined) return reject(new ConnectionError(`GET ${path}: ${describeError(err)}`, { cause: err }));
+    reject(new ConnectionError(`GET ${path}: the server closed the HTTP/2 stream before answering (code ${stream.rstCode ?? 'none'})`));
   }
 }
 

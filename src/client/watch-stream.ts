@@ -37,13 +37,13 @@ export function watchStream(
   return new WatchEvents(response, settings, signal, resource, namespace);
 }
 
-class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefined>, Stallable, BodyReader {
+// Extends the decoder rather than holding one: one object per watch instead of two.
+class WatchEvents extends WatchDecoder implements AsyncIterableIterator<WatchEvent, undefined, undefined>, Stallable, BodyReader {
   readonly #response: TransportResponse;
   readonly #settings: WatchSettings;
   readonly #signal: AbortSignal;
   readonly #resource: string;
   readonly #namespace: string;
-  readonly #decoder: WatchDecoder;
   /** Decoded events the consumer has not pulled yet. */
   #queue: WatchEvent[] | undefined;
   /** The consumer's pending next(), when it waits. */
@@ -59,12 +59,12 @@ class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefi
   waitingSince = 0;
 
   constructor(response: TransportResponse, settings: WatchSettings, signal: AbortSignal, resource: string, namespace: string) {
+    super(settings.maxEventBytes);
     this.#response = response;
     this.#settings = settings;
     this.#signal = signal;
     this.#resource = resource;
     this.#namespace = namespace;
-    this.#decoder = new WatchDecoder(settings.maxEventBytes);
   }
 
   [Symbol.asyncIterator](): this {
@@ -102,7 +102,7 @@ class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefi
     this.waitingSince = this.#settings.watchdog.now();
     let events: WatchEvent[];
     try {
-      events = this.#decoder.push(chunk);
+      events = this.push(chunk);
     } catch (err) {
       this.#failure = err as Error;
       this.#response.destroy();
@@ -120,7 +120,7 @@ class WatchEvents implements AsyncIterableIterator<WatchEvent, undefined, undefi
     if (this.#done) return;
     this.#ended = true;
     try {
-      const last = this.#decoder.end();
+      const last = this.end();
       if (last !== undefined) (this.#queue ??= []).push(last);
     } catch (err) {
       this.#failure = err as Error;
