@@ -131,7 +131,7 @@ async function phaseUpdates(alt: Alternative, names: string[], target: Target, r
     const name = order[i % order.length] as string;
     // Unique per scenario: every strategy runs against the same server and objects.
     const marker = encodeMarker(`${result.alternative}-${process.pid}-u${i}`);
-    const res = await h2Request(writer, target, 'PATCH', `/api/v1/namespaces/${benchNamespace}/secrets/${name}`, { data: { v: marker } }, 'application/merge-patch+json').catch(() => ({ status: 0 }));
+    const res = await h2Request(writer, target, 'PATCH', `/api/v1/namespaces/${benchNamespace}/secrets/${name}`, { data: { v: marker } }, 'application/merge-patch+json', giveUpMs).catch(() => ({ status: 0 }));
     if (res.status !== 200) {
       writerErrors++;
       return;

@@ -43,8 +43,8 @@ export interface H2Response {
   body: string;
 }
 
-/** One request on `session`; the body is JSON unless `contentType` says otherwise. */
-export function h2Request(session: ClientHttp2Session, target: Target, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<H2Response> {
+/** One request on `session`; the body is JSON unless `contentType` says otherwise; rejects after `timeoutMs`. */
+export function h2Request(session: ClientHttp2Session, target: Target, method: string, path: string, body?: unknown, contentType = 'application/json', timeoutMs = 30_000): Promise<H2Response> {
   return new Promise((resolve, reject) => {
     const stream = session.request({ ':method': method, ':path': path, authorization: `Bearer ${target.token}`, 'content-type': contentType, accept: 'application/json' });
     let status = 0;
@@ -52,8 +52,15 @@ export function h2Request(session: ClientHttp2Session, target: Target, method: s
     stream.setEncoding('utf8');
     stream.on('response', (headers) => (status = Number(headers[':status'])));
     stream.on('data', (chunk: string) => (text += chunk));
-    stream.on('end', () => resolve({ status, body: text }));
-    stream.on('error', reject);
+    const timer = setTimeout(() => stream.destroy(new Error(`${method} ${path}: no answer within ${timeoutMs} ms`)), timeoutMs);
+    stream.on('end', () => {
+      clearTimeout(timer);
+      resolve({ status, body: text });
+    });
+    stream.on('error', (err: Error) => {
+      clearTimeout(timer);
+      reject(err);
+    });
     stream.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
