@@ -25,7 +25,9 @@ const DONE: Result = Object.freeze({ done: true, value: undefined });
  * (`watch secrets in "ns"`). The body is read only while
  * the consumer waits for an event: it is paused (HTTP/2 flow control then
  * holds the server back) while decoded events wait to be pulled. The stream
- * is freed whenever the iteration stops, `break` included.
+ * is freed whenever the iteration stops, `break` included. Call next()
+ * again only once the previous call has settled (as `for await` does): a
+ * call while one is pending is rejected with a TypeError.
  */
 export function watchStream(
   response: TransportResponse,

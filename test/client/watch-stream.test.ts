@@ -62,6 +62,16 @@ describe('watchStream', () => {
     assert.deepEqual(await end, { done: true, value: undefined });
   });
 
+  it('a next() while the previous one is pending is refused; the pending one still gets its event', async () => {
+    const { response, body } = fakeResponse();
+    const events = open(response);
+    const first = events.next();
+    await assert.rejects(events.next(), (err: unknown) => err instanceof TypeError && /watch secrets in "ns": next\(\) called while the previous next\(\) is pending/.test(err.message));
+    body.push(line('a'));
+    assert.equal(nameOf(await first), 'a');
+    await events.return?.();
+  });
+
   it('break (return) and an aborted signal end the iteration and free the stream', async () => {
     const a = fakeResponse();
     const events = open(a.response);
