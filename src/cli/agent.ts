@@ -20,6 +20,7 @@ import { parseListen, startAgentHttp, type AgentHttpServer } from './agent-http.
 import { loadKubeConfig, serverOf } from './kubeconfig.ts';
 import { meteredClient, newAgentMetrics, type AgentMetrics } from './agent-metrics.ts';
 import { nodePodSource } from './agent-pods.ts';
+import { numberOption } from './options.ts';
 import { AgentState } from './agent-state.ts';
 import { CliError, type Io } from './io.ts';
 
@@ -67,12 +68,6 @@ type StrategyName = (typeof strategies)[number];
 
 const nodeNamePattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-function seconds(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new CliError(`--${name} must be a number of seconds from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  return n;
-}
 
 interface AgentOptions {
   node: string;
@@ -112,8 +107,8 @@ function parseOptions(args: string[]): AgentOptions | undefined {
     strategy: strategy as StrategyName,
     kubeconfig: values.kubeconfig,
     listen,
-    resyncMs: seconds(values.resync, 'resync', 60, 1, 86_400) * 1_000,
-    startupTimeoutMs: seconds(values['startup-timeout'], 'startup-timeout', 10, 1, 3_600) * 1_000,
+    resyncMs: numberOption(values.resync, 'resync', 60, 1, 86_400, 'seconds') * 1_000,
+    startupTimeoutMs: numberOption(values['startup-timeout'], 'startup-timeout', 10, 1, 3_600, 'seconds') * 1_000,
   };
 }
 

@@ -18,6 +18,7 @@ import { countingClient, type RequestCounts } from './counting-client.ts';
 import { demoNamespace, demoNode, demoObjects } from './demo-fixtures.ts';
 import { CliError, type Io } from './io.ts';
 import { heapUsedAfterGc } from './heap.ts';
+import { numberOption } from './options.ts';
 import { Samples, formatBytes, formatMs, renderTable } from './stats.ts';
 
 const usage = `Usage: kom demo [options]
@@ -49,12 +50,6 @@ interface Strategy {
   stop(): void;
 }
 
-function intOption(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  return n;
-}
 
 /** `kom demo`: the three strategies side by side on the embedded API server. */
 export async function runDemo(args: string[], io: Io): Promise<number> {
@@ -74,10 +69,10 @@ export async function runDemo(args: string[], io: Io): Promise<number> {
     io.out(usage);
     return 0;
   }
-  const podCount = intOption(values.pods, 'pods', 200, 1, 5_000);
-  const durationS = intOption(values.duration, 'duration', 15, 1, 3_600);
-  const rate = intOption(values.rate, 'rate', 10, 1, 1_000);
-  const ttlS = intOption(values.ttl, 'ttl', 5, 0, 3_600);
+  const podCount = numberOption(values.pods, 'pods', 200, 1, 5_000, 'integer');
+  const durationS = numberOption(values.duration, 'duration', 15, 1, 3_600, 'integer');
+  const rate = numberOption(values.rate, 'rate', 10, 1, 1_000, 'integer');
+  const ttlS = numberOption(values.ttl, 'ttl', 5, 0, 3_600, 'integer');
   const output = values.output ?? 'table';
   if (output !== 'table' && output !== 'json') throw new CliError(`--output must be table or json, got ${JSON.stringify(output)}`);
 
