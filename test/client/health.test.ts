@@ -7,7 +7,7 @@ import { FakeClock } from '../../src/util/fake-clock.ts';
 import { startTcpProxy } from './helpers/tcp-proxy.ts';
 import type { TcpProxy } from './helpers/tcp-proxy.ts';
 import type { TestServer } from './helpers/test-server.ts';
-import { sendJson, startTestServer, until } from './helpers/test-server.ts';
+import { answerBookmarkOrSecret, startTestServer, until } from './helpers/test-server.ts';
 
 const IDLE = 1e12;
 
@@ -27,12 +27,7 @@ describe('connection health', () => {
           // A graceful GOAWAY after this stream (kube-apiserver's --goaway-chance): this one is answered, later ones go elsewhere.
           req.stream.session?.goaway(http2.constants.NGHTTP2_NO_ERROR, req.stream.id);
         }
-        if ((req.url ?? '').includes('watch=1')) {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Secret', apiVersion: 'v1', metadata: { resourceVersion: '1' } } })}\n`);
-          return;
-        }
-        sendJson(res, 200, { kind: 'Secret', apiVersion: 'v1', metadata: { name: 'x', resourceVersion: '1' } });
+        answerBookmarkOrSecret(req, res);
       },
     });
   });

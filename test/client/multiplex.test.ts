@@ -4,7 +4,7 @@ import type { Cluster } from '@kubernetes/client-node';
 import { createClient } from '../../src/client/index.ts';
 import { FakeClock } from '../../src/util/fake-clock.ts';
 import type { TestResponse, TestServer } from './helpers/test-server.ts';
-import { sendJson, startTestServer, until } from './helpers/test-server.ts';
+import { answerBookmarkOrSecret, sendJson, startTestServer, until } from './helpers/test-server.ts';
 
 describe('HTTP/2 multiplexing', () => {
   let server: TestServer;
@@ -18,12 +18,7 @@ describe('HTTP/2 multiplexing', () => {
           held.push(res);
           return;
         }
-        if ((req.url ?? '').includes('watch=1')) {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Secret', apiVersion: 'v1', metadata: { resourceVersion: '1' } } })}\n`);
-          return;
-        }
-        sendJson(res, 200, { kind: 'Secret', apiVersion: 'v1', metadata: { name: 'x', resourceVersion: '1' } });
+        answerBookmarkOrSecret(req, res);
       },
     });
   });

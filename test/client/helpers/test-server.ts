@@ -152,3 +152,16 @@ export async function until(predicate: () => boolean, what: string): Promise<voi
   }
   throw new Error(`timed out waiting until ${what}`);
 }
+
+/**
+ * The answer of a quiet API server: a watch gets one BOOKMARK and stays open,
+ * anything else gets a Secret `x`.
+ */
+export function answerBookmarkOrSecret(req: TestRequest, res: TestResponse): void {
+  if ((req.url ?? '').includes('watch=1')) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Secret', apiVersion: 'v1', metadata: { resourceVersion: '1' } } })}\n`);
+    return;
+  }
+  sendJson(res, 200, { kind: 'Secret', apiVersion: 'v1', metadata: { name: 'x', resourceVersion: '1' } });
+}
