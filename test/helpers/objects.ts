@@ -1,4 +1,6 @@
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import { newWatchBasedManager, type Manager } from '../../src/index.ts';
+import type { FakeClock, FakeObjectSource } from '../../src/testing.ts';
 
 export function secret(namespace: string, name: string, data: Record<string, string> = {}, extra: Record<string, unknown> = {}): KubernetesObject {
   return { apiVersion: 'v1', kind: 'Secret', metadata: { namespace, name }, data, ...extra } as KubernetesObject;
@@ -19,3 +21,20 @@ export function referencedNames(p: V1Pod): Set<string> {
 }
 
 export const isImmutable = (o: KubernetesObject): boolean => (o as { immutable?: boolean }).immutable === true;
+
+/**
+ * The watching manager over a fake source, keyed by the volume names of
+ * pod() (referencedNames), on the given clock; aborting `signal` stops it.
+ */
+export function watchingManagerOver(source: FakeObjectSource, clock: FakeClock, signal: AbortSignal, resyncIntervalMs = 60_000): Manager {
+  return newWatchBasedManager({
+    listObject: source.listObject,
+    watchObject: source.watchObject,
+    isImmutable,
+    groupResource: source.groupResource,
+    resyncIntervalMs,
+    getReferencedObjects: referencedNames,
+    clock,
+    signal,
+  });
+}

@@ -2,23 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isNotFound, newWatchBasedManager } from '../../src/index.ts';
 import { FakeClock, FakeObjectSource } from '../../src/testing.ts';
-import { isImmutable, pod, referencedNames, secret } from '../helpers/objects.ts';
+import { isImmutable, pod, referencedNames, secret, watchingManagerOver } from '../helpers/objects.ts';
 import { settle } from '../helpers/settle.ts';
 
 function setup(resyncIntervalMs = 60_000) {
   const clock = new FakeClock();
   const source = new FakeObjectSource();
   const controller = new AbortController();
-  const manager = newWatchBasedManager({
-    listObject: source.listObject,
-    watchObject: source.watchObject,
-    isImmutable,
-    groupResource: { group: '', resource: 'secrets' },
-    resyncIntervalMs,
-    getReferencedObjects: referencedNames,
-    clock,
-    signal: controller.signal,
-  });
+  const manager = watchingManagerOver(source, clock, controller.signal, resyncIntervalMs);
   return { clock, source, controller, manager };
 }
 

@@ -11,9 +11,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { isNotFound, newWatchBasedManager, type Manager } from '../../src/index.ts';
+import { isNotFound, type Manager } from '../../src/index.ts';
 import { FakeClock, FakeObjectSource } from '../../src/testing.ts';
-import { isImmutable, pod, referencedNames, secret } from '../helpers/objects.ts';
+import { pod, secret, watchingManagerOver } from '../helpers/objects.ts';
 import { settle } from '../helpers/settle.ts';
 
 const ns = 'ns';
@@ -213,16 +213,7 @@ test('watching manager against a reference model (100 runs of up to 50 commands)
       const clock = new FakeClock();
       const source = new FakeObjectSource();
       const controller = new AbortController();
-      const manager = newWatchBasedManager({
-        listObject: source.listObject,
-        watchObject: source.watchObject,
-        isImmutable,
-        groupResource: source.groupResource,
-        resyncIntervalMs: 60_000,
-        getReferencedObjects: referencedNames,
-        clock,
-        signal: controller.signal,
-      });
+      const manager = watchingManagerOver(source, clock, controller.signal);
       const model: Model = { now: 0, pods: new Map(), objects: new Map(), items: new Map(), idleTimerDue: undefined };
       const real: Real = { clock, source, manager };
       try {

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkObjectName } from '../../src/manager/references.ts';
-import { newCacheBasedManager, newObjectStore, newWatchBasedManager } from '../../src/index.ts';
+import { newCacheBasedManager, newObjectStore } from '../../src/index.ts';
 import { FakeClock, FakeObjectSource } from '../../src/testing.ts';
-import { isImmutable, pod, referencedNames, secret } from '../helpers/objects.ts';
+import { pod, referencedNames, secret, watchingManagerOver } from '../helpers/objects.ts';
 
 const badNames: [string, RegExp][] = [
   ['Upper', /name "Upper" is not a valid DNS subdomain/],
@@ -42,16 +42,7 @@ test('a pod referencing an invalid name is refused by registerPod and changes no
   source.set(secret('shop', 'good'));
   const clock = new FakeClock();
   const controller = new AbortController();
-  const watching = newWatchBasedManager({
-    listObject: source.listObject,
-    watchObject: source.watchObject,
-    isImmutable,
-    groupResource: source.groupResource,
-    resyncIntervalMs: 60_000,
-    getReferencedObjects: referencedNames,
-    clock,
-    signal: controller.signal,
-  });
+  const watching = watchingManagerOver(source, clock, controller.signal);
   const caching = newCacheBasedManager(newObjectStore(source.getObject, clock, () => undefined, 60_000), referencedNames);
   try {
     for (const manager of [watching, caching]) {
