@@ -1,3 +1,5 @@
+import { maxTimerDelayMs } from './duration.ts';
+
 /**
  * The one source of time for the library. Every part that reads the time or
  * schedules work takes a Clock, so that tests can drive time with FakeClock
@@ -24,8 +26,9 @@ export class RealClock implements Clock {
     return performance.timeOrigin + performance.now();
   }
 
+  /** Delays beyond what a Node timer can wait (about 24.8 days) wait that long instead of 1 ms. */
   setTimeout(fn: () => void, ms: number): unknown {
-    return setTimeout(fn, Math.max(0, ms));
+    return setTimeout(fn, Number.isNaN(ms) ? 0 : Math.min(Math.max(0, ms), maxTimerDelayMs));
   }
 
   clearTimeout(handle: unknown): void {
