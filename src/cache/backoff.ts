@@ -1,4 +1,5 @@
 import type { Clock } from '../util/clock.ts';
+import { checkDurationMs } from '../util/duration.ts';
 
 /**
  * Exponential backoff with jitter and reset, as client-go's reflector uses it.
@@ -39,6 +40,22 @@ export function withJitter(delayMs: number, jitter: number, random: number): num
   return delayMs * (1 + jitter * random);
 }
 
+/**
+ * The options with defaults filled in, checked: the three durations within
+ * what a timer can wait, factor and jitter finite and >= 0. Throws a
+ * TypeError naming the bad option.
+ */
+export function resolveBackoffOptions(options: BackoffOptions | undefined): Readonly<Required<BackoffOptions>> {
+  if (options === undefined) return defaultBackoff;
+  const resolved = { ...defaultBackoff, ...options };
+  for (const key of ['initialMs', 'capMs', 'resetAfterMs'] as const) checkDurationMs(`backoff option ${key}`, resolved[key]);
+  for (const key of ['factor', 'jitter'] as const) {
+    const value = resolved[key];
+    if (!Number.isFinite(value) || value < 0) throw new TypeError(`backoff option ${key} must be a finite number >= 0, got ${String(value)}`);
+  }
+  return resolved;
+}
+
 /** Stateful backoff: each next() is one step; steps reset after a healthy stretch. */
 export class Backoff {
   readonly #options: Readonly<Required<BackoffOptions>>;
@@ -48,10 +65,7 @@ export class Backoff {
   #lastAt: number | undefined;
 
   constructor(clock: Clock, options?: BackoffOptions, random: () => number = Math.random) {
-    this.#options = options === undefined ? defaultBackoff : { ...defaultBackoff, ...options };
-    for (const [key, value] of Object.entries(this.#options)) {
-      if (!Number.isFinite(value) || value < 0) throw new TypeError(`backoff option ${key} must be a finite number >= 0, got ${String(value)}`);
-    }
+    this.#options = resolveBackoffOptions(options);
     this.#clock = clock;
     this.#random = random;
   }

@@ -1,15 +1,17 @@
 import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { ListOptions, WatchEvent } from '../manager/types.ts';
 import { realClock, type Clock } from '../util/clock.ts';
+import { checkDurationMs } from '../util/duration.ts';
 import { sleep } from '../util/sleep.ts';
 import {
   StatusError,
   findStatusError,
   isResourceExpired,
   isResourceVersionTooLarge,
+  isSourceClosed,
   isTooManyRequests,
 } from '../util/status-error.ts';
-import { Backoff, type BackoffOptions } from './backoff.ts';
+import { Backoff, resolveBackoffOptions, type BackoffOptions } from './backoff.ts';
 
 /** What a reflector writes into: the write half of a store. */
 export interface ReflectorStore {
@@ -38,7 +40,7 @@ export interface ReflectorOptions {
   backoff?: BackoffOptions;
   /** Source of randomness for jitter and watch timeouts. @default Math.random */
   random?: () => number;
-  /** Watches ask for a server timeout uniform in [min, 2 x min). @default 300_000 (5 min) */
+  /** Watches ask for a server timeout uniform in [min, 2 x min), in [1 s, 12 days]. @default 300_000 (5 min) */
   minWatchTimeoutMs?: number;
   /** Page size of lists served from the watch cache (resourceVersion "" or "0"). @default 500 */
   pageSize?: number;
@@ -64,8 +66,12 @@ const veryShortWatchMs = 1_000;
  * Keeps a store equal to the server's state of what `list`/`watch` select:
  * list, then watch from the list's resourceVersion with bookmarks; re-watch
  * when a watch ends; relist after a 410 Expired or any other failure. Restarts
- * of the list-and-watch cycle are paced by exponential backoff with jitter,
- * and the loop never ends on an error: only the abort signal stops it.
+ * of the list-and-watch cycle are paced by exponential backoff with jitter.
+ * The loop ends only when the abort signal aborts, or when the source is
+ * closed for good (an error with code KOM_CLIENT_CLOSED: the client was
+ * closed), which is reported and kept as lastError. A list without a
+ * resourceVersion is accepted: the watch then starts from the server's
+ * current state ("").
  */
 export class Reflector {
   readonly #o: ReflectorOptions;
@@ -81,10 +87,9 @@ export class Reflector {
     this.#o = options;
     this.#clock = options.clock ?? realClock;
     this.#random = options.random ?? Math.random;
-    const minTimeout = options.minWatchTimeoutMs ?? 300_000;
-    if (!Number.isFinite(minTimeout) || minTimeout < 1_000) {
-      throw new TypeError(`Reflector: minWatchTimeoutMs must be at least 1000, got ${String(minTimeout)}`);
-    }
+    // The server timeout is at most twice this, in whole seconds of an int32.
+    checkDurationMs('Reflector: minWatchTimeoutMs', options.minWatchTimeoutMs ?? 300_000, { min: 1_000, max: 2 ** 30 });
+    resolveBackoffOptions(options.backoff);
   }
 
   /** The resourceVersion of the last list or event applied; "" before the first list. */
@@ -106,6 +111,8 @@ export class Reflector {
       } catch (err) {
         if (signal.aborted) break;
         this.#report(err);
+        // Nothing can succeed any more: stop instead of retrying forever.
+        if (isSourceClosed(err)) break;
       }
       if (!(await sleep(this.#clock, this.#nextDelay(), signal))) break;
     }
@@ -177,8 +184,8 @@ export class Reflector {
         page = await this.#o.list({ resourceVersion }, signal);
       }
     }
-    const rv = page.metadata?.resourceVersion;
-    if (typeof rv !== 'string' || rv === '') throw new TypeError('list response has no metadata.resourceVersion');
+    const rv = page.metadata?.resourceVersion ?? '';
+    if (typeof rv !== 'string') throw new TypeError(`list response has a ${typeof rv} metadata.resourceVersion, not a string`);
     return { items, resourceVersion: rv };
   }
 

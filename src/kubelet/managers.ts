@@ -2,6 +2,8 @@ import type { KubernetesObject, V1ConfigMap, V1Pod, V1Secret } from '@kubernetes
 import type { Client, ResourceClient } from '../client/types.ts';
 import type { ReflectorError } from '../cache/reflector.ts';
 import { newCacheBasedManager } from '../manager/cache-based-manager.ts';
+import { UnexpectedObjectError } from '../manager/errors.ts';
+import { checkIsObject, describe } from '../manager/object-names.ts';
 import { newObjectStore } from '../manager/object-store.ts';
 import type { GetObjectTTLFunc, Manager, StoreEntry } from '../manager/types.ts';
 import { newWatchBasedManager } from '../manager/watch-based-manager.ts';
@@ -35,6 +37,14 @@ export interface ManagerOptions {
   onError?: (error: ReflectorError, object: { namespace: string; name: string }) => void;
   /** Watching managers: how long a get waits for an object's first sync. @default 1_000 */
   syncTimeoutMs?: number;
+  /**
+   * Caching managers: whether re-registering an updated pod fetches all its
+   * objects again (true, the seed's kubelet v1.26 behaviour) or only the ones
+   * it newly references (false, the kubelet's since v1.29: kubernetes#120126;
+   * use it when pods are re-registered on every status update).
+   * @default true
+   */
+  refreshOnReRegister?: boolean;
 }
 
 /** The kubelet's default TTL of cached objects when the node sets none. */
@@ -49,7 +59,11 @@ type Strategy = (resource: ResourceClient, getNames: (pod: V1Pod) => Set<string>
 
 function simple(resource: ResourceClient): Manager {
   return {
-    getObject: (namespace, name) => resource.getObject(namespace, name, {}),
+    getObject: async (namespace, name) => {
+      const object = await resource.getObject(namespace, name, {});
+      checkIsObject(object, namespace, name, `get ${resource.groupResource.resource}`);
+      return object;
+    },
     registerPod: () => undefined,
     unregisterPod: () => undefined,
   };
@@ -57,7 +71,9 @@ function simple(resource: ResourceClient): Manager {
 
 function caching(getTTL: GetObjectTTLFunc, options: ManagerOptions): Strategy {
   return (resource, getNames) =>
-    newCacheBasedManager(newObjectStore(resource.getObject, options.clock ?? realClock, getTTL, defaultCacheTTLMs), getNames);
+    newCacheBasedManager(newObjectStore(resource.getObject, options.clock ?? realClock, getTTL, defaultCacheTTLMs), getNames, {
+      ...(options.refreshOnReRegister !== undefined && { refreshOnReRegister: options.refreshOnReRegister }),
+    });
 }
 
 function watching(resyncIntervalMs: number, options: ManagerOptions): Strategy {
@@ -69,14 +85,29 @@ function watching(resyncIntervalMs: number, options: ManagerOptions): Strategy {
       groupResource: resource.groupResource,
       resyncIntervalMs,
       getReferencedObjects: getNames,
-      ...options,
+      ...(options.clock !== undefined && { clock: options.clock }),
+      ...(options.signal !== undefined && { signal: options.signal }),
+      ...(options.onError !== undefined && { onError: options.onError }),
+      ...(options.syncTimeoutMs !== undefined && { syncTimeoutMs: options.syncTimeoutMs }),
     });
+}
+
+/**
+ * The object as the kind the typed manager serves: an object of another kind
+ * is refused as the kubelet does ("unexpected object type"). Objects without
+ * a kind (list items of kube-apiserver carry none) are taken as they are.
+ */
+function asKind<T extends KubernetesObject>(object: KubernetesObject, kind: string, namespace: string, name: string): T {
+  if (object.kind !== undefined && object.kind !== kind) {
+    throw new UnexpectedObjectError(`unexpected object type: got kind ${describe(object.kind)} for ${kind} "${namespace}"/"${name}"`);
+  }
+  return object as T;
 }
 
 function secretManager(client: Client, strategy: Strategy): SecretManager {
   const manager = strategy(client.resource('secrets'), getSecretNames);
   return {
-    getSecret: async (namespace, name) => (await manager.getObject(namespace, name)),
+    getSecret: async (namespace, name) => asKind<V1Secret>(await manager.getObject(namespace, name), 'Secret', namespace, name),
     registerPod: (pod) => manager.registerPod(pod),
     unregisterPod: (pod) => manager.unregisterPod(pod),
     entries: () => manager.entries?.() ?? [],
@@ -86,7 +117,7 @@ function secretManager(client: Client, strategy: Strategy): SecretManager {
 function configMapManager(client: Client, strategy: Strategy): ConfigMapManager {
   const manager = strategy(client.resource('configmaps'), getConfigMapNames);
   return {
-    getConfigMap: async (namespace, name) => (await manager.getObject(namespace, name)),
+    getConfigMap: async (namespace, name) => asKind<V1ConfigMap>(await manager.getObject(namespace, name), 'ConfigMap', namespace, name),
     registerPod: (pod) => manager.registerPod(pod),
     unregisterPod: (pod) => manager.unregisterPod(pod),
     entries: () => manager.entries?.() ?? [],

@@ -1,9 +1,13 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Reflector, type ReflectorError, type ReflectorStore } from '../cache/reflector.ts';
 import { realClock, type Clock } from '../util/clock.ts';
+import { checkDurationMs } from '../util/duration.ts';
 import { deepFreeze } from '../util/freeze.ts';
 import { formatGroupResource, newNotFound, type GroupResource } from '../util/status-error.ts';
-import { ReferenceCounts, anonymousReferrer, checkObjectName, objectKey } from './references.ts';
+import { CacheStoppedError, NotRegisteredError, SyncTimeoutError } from './errors.ts';
+import { checkObjectName, isObject, nameFieldSelector, objectKey, unreachableName } from './object-names.ts';
+import { ReferenceCounts, anonymousReferrer } from './references.ts';
+import { isOlderResourceVersion } from './resource-version.ts';
 import type { ListObjectFunc, Store, StoreEntry, WatchObjectFunc } from './types.ts';
 
 export interface ObjectCacheOptions {
@@ -13,7 +17,7 @@ export interface ObjectCacheOptions {
   groupResource: GroupResource;
   /** @default realClock */
   clock?: Clock;
-  /** Watches of objects not read for this long stop; raised to 60_000 when lower. */
+  /** Watches of objects not read for this long stop; raised to 60_000 when lower, at most 2^31-1. */
   maxIdleTimeMs: number;
   /** How long get() waits for the first sync. @default 1_000 */
   syncTimeoutMs?: number;
@@ -26,6 +30,12 @@ export interface ObjectCacheOptions {
 /** Watches are checked for idleness this often, as in the kubelet. */
 export const idleCheckIntervalMs = 60_000;
 const minMaxIdleTimeMs = 60_000;
+/**
+ * Per-object watches ask for a server timeout in [30, 60) minutes, as the
+ * kubelet does since v1.31: each re-watch costs the server, and a watch on
+ * one object is cheap to keep.
+ */
+export const objectWatchMinTimeoutMs = 30 * 60_000;
 
 /**
  * Creates the watch-based Store of the seed: the first reference to an object
@@ -39,6 +49,13 @@ const minMaxIdleTimeMs = 60_000;
  * every minute, never before its first sync); the next get() restarts it and
  * waits for a fresh sync. An object's idle time counts from its first
  * reference until it is read. Returned objects are frozen and shared.
+ *
+ * List items and events for any other object than the watched one (another
+ * name or namespace) are ignored and counted (`entries()`). ResourceVersions
+ * are opaque: compared as integers only when both are, else the newest
+ * arrival wins. Once stopped (the signal aborted, or the source closed for
+ * good), addReference throws CacheStoppedError and get() serves only objects
+ * found immutable; everything else rejects with that error.
  */
 export function newObjectCache(options: ObjectCacheOptions): Store {
   const { listObject, watchObject, isImmutable, groupResource, maxIdleTimeMs } = options;
@@ -48,11 +65,8 @@ export function newObjectCache(options: ObjectCacheOptions): Store {
   if (typeof groupResource?.resource !== 'string' || groupResource.resource === '') {
     throw new TypeError('newObjectCache: groupResource.resource must be a non-empty string');
   }
-  if (!Number.isFinite(maxIdleTimeMs)) throw new TypeError(`newObjectCache: maxIdleTimeMs must be a finite number, got ${String(maxIdleTimeMs)}`);
-  const syncTimeoutMs = options.syncTimeoutMs ?? 1_000;
-  if (!Number.isFinite(syncTimeoutMs) || syncTimeoutMs < 0) {
-    throw new TypeError(`newObjectCache: syncTimeoutMs must be a finite number >= 0, got ${String(syncTimeoutMs)}`);
-  }
+  checkDurationMs('newObjectCache: maxIdleTimeMs', maxIdleTimeMs, { min: -Infinity });
+  const syncTimeoutMs = checkDurationMs('newObjectCache: syncTimeoutMs', options.syncTimeoutMs ?? 1_000);
   return new ObjectCache({ ...options, maxIdleTimeMs: Math.max(maxIdleTimeMs, minMaxIdleTimeMs), syncTimeoutMs });
 }
 
@@ -68,8 +82,12 @@ class CacheItem implements ReflectorStore {
   readonly name: string;
   readonly reflector: Reflector;
   object: KubernetesObject | undefined;
-  /** Highest resourceVersion applied: nothing older is ever applied after it. */
-  resourceVersion = -1n;
+  /** resourceVersion of the last list or event applied: nothing known to be older is applied after it. */
+  resourceVersion: string | undefined;
+  /** List items and watch events the server sent for this watch that were another object, ignored. */
+  ignoredObjects = 0;
+  /** Why no object can have this name (it is never requested), when none can. */
+  readonly unreachable: string | undefined;
   synced = false;
   immutable = false;
   lastAccessMs: number;
@@ -81,24 +99,31 @@ class CacheItem implements ReflectorStore {
     this.namespace = namespace;
     this.name = name;
     this.lastAccessMs = nowMs;
+    this.unreachable = unreachableName(name);
+    // Never requested: it holds NotFound from the start.
+    if (this.unreachable !== undefined) this.synced = true;
     const o = cache.options;
-    const fieldSelector = `metadata.name=${name}`;
+    const fieldSelector = nameFieldSelector(name);
     this.reflector = new Reflector({
       name: `${formatGroupResource(o.groupResource)} "${namespace}"/"${name}"`,
       list: (options, signal) => o.listObject(namespace, { ...options, fieldSelector }, signal),
       watch: (options, signal) => o.watchObject(namespace, { ...options, fieldSelector }, signal),
       store: this,
       clock: cache.clock,
+      minWatchTimeoutMs: objectWatchMinTimeoutMs,
       onError: (error) => o.onError?.(error, { namespace, name }),
     });
   }
 
   replace(objects: KubernetesObject[], resourceVersion: string): void {
-    const listed = objects.find((o) => o?.metadata?.name === this.name);
-    const listRv = parseRv(resourceVersion);
-    if (listRv !== undefined && listRv >= this.resourceVersion) {
+    let listed: KubernetesObject | undefined;
+    for (const o of objects) {
+      if (o !== null && typeof o === 'object' && listed === undefined && isObject(o, this.namespace, this.name)) listed = o;
+      else this.ignoredObjects++;
+    }
+    if (!isOlderResourceVersion(resourceVersion, this.resourceVersion)) {
       this.object = listed === undefined ? undefined : deepFreeze(listed);
-      this.resourceVersion = listRv;
+      this.resourceVersion = resourceVersion;
     }
     this.synced = true;
     const waiters = this.waiters;
@@ -119,9 +144,12 @@ class CacheItem implements ReflectorStore {
   }
 
   #apply(event: KubernetesObject, next: KubernetesObject | undefined): void {
-    if (event.metadata?.name !== this.name) return;
-    const rv = parseRv(event.metadata.resourceVersion);
-    if (rv !== undefined && rv < this.resourceVersion) return;
+    if (!isObject(event, this.namespace, this.name)) {
+      this.ignoredObjects++;
+      return;
+    }
+    const rv = event.metadata?.resourceVersion;
+    if (isOlderResourceVersion(rv, this.resourceVersion)) return;
     if (rv !== undefined) this.resourceVersion = rv;
     this.object = next === undefined ? undefined : deepFreeze(next);
   }
@@ -136,6 +164,7 @@ class CacheItem implements ReflectorStore {
 }
 
 function itemState(item: CacheItem): StoreEntry['state'] {
+  if (item.unreachable !== undefined) return 'missing';
   if (item.immutable) return 'immutable';
   if (item.running === undefined && !item.synced) return 'idle';
   if (item.reflector.lastError !== undefined) return 'error';
@@ -143,27 +172,26 @@ function itemState(item: CacheItem): StoreEntry['state'] {
   return item.object === undefined ? 'missing' : 'synced';
 }
 
-function parseRv(rv: string | undefined): bigint | undefined {
-  return rv !== undefined && /^\d+$/.test(rv) ? BigInt(rv) : undefined;
-}
-
 class ObjectCache implements Store {
   readonly options: ObjectCacheOptions & { syncTimeoutMs: number };
   readonly clock: Clock;
   readonly #items = new Map<string, CacheItem>();
   #idleTimer: unknown;
-  #stopped = false;
+  /** Set once the cache stops: the error every later start or wait gets. */
+  #stopped: CacheStoppedError | undefined;
 
   constructor(options: ObjectCacheOptions & { syncTimeoutMs: number }) {
     this.options = options;
     this.clock = options.clock ?? realClock;
     const signal = options.signal;
-    if (signal?.aborted === true) this.#stopped = true;
-    signal?.addEventListener('abort', () => this.#stopAll(), { once: true });
+    if (signal?.aborted === true) this.#stopped = this.#stoppedError(undefined);
+    else signal?.addEventListener('abort', () => this.#stopAll(undefined), { once: true });
   }
 
   addReference(namespace: string, name: string, referencedFrom: string = anonymousReferrer): void {
     checkObjectName(namespace, name);
+    // A stopped cache takes no reference: what it refers to could not be kept fresh.
+    if (this.#stopped !== undefined) throw this.#stopped;
     const key = objectKey(namespace, name);
     let item = this.#items.get(key);
     if (item === undefined) {
@@ -183,7 +211,7 @@ class ObjectCache implements Store {
     if (!item.refs.empty) return;
     this.#items.delete(key);
     this.#stop(item);
-    item.rejectWaiters(() => notRegistered(namespace, name));
+    item.rejectWaiters(() => new NotRegisteredError(namespace, name));
     if (this.#items.size === 0) this.#cancelIdleCheck();
   }
 
@@ -193,7 +221,9 @@ class ObjectCache implements Store {
       const rv = item.object?.metadata?.resourceVersion;
       if (rv !== undefined) entry.resourceVersion = rv;
       const error = item.reflector.lastError;
-      if (entry.state === 'error' && error !== undefined) entry.lastError = error.message;
+      if (item.unreachable !== undefined) entry.lastError = item.unreachable;
+      else if (entry.state === 'error' && error !== undefined) entry.lastError = error.message;
+      if (item.ignoredObjects > 0) entry.ignoredObjects = item.ignoredObjects;
       return entry;
     });
   }
@@ -201,10 +231,14 @@ class ObjectCache implements Store {
   async get(namespace: string, name: string): Promise<KubernetesObject> {
     checkObjectName(namespace, name);
     const item = this.#items.get(objectKey(namespace, name));
-    if (item === undefined) throw notRegistered(namespace, name);
+    if (item === undefined) throw new NotRegisteredError(namespace, name);
     item.lastAccessMs = this.clock.now();
-    // Stopped for idleness: start again; the wait below is for a fresh sync.
-    if (item.running === undefined && !item.immutable) this.#start(item);
+    if (!item.immutable) {
+      // Nothing that may have changed is served once the watches are gone.
+      if (this.#stopped !== undefined) throw this.#stopped;
+      // Stopped for idleness: start again; the wait below is for a fresh sync.
+      if (item.running === undefined) this.#start(item);
+    }
     if (!item.synced) await this.#waitForSync(item);
     const object = item.object;
     if (object === undefined) throw newNotFound(this.options.groupResource, name);
@@ -216,10 +250,14 @@ class ObjectCache implements Store {
   }
 
   #start(item: CacheItem): void {
-    if (this.#stopped || item.running !== undefined) return;
+    if (this.#stopped !== undefined || item.running !== undefined || item.unreachable !== undefined) return;
     const controller = new AbortController();
     item.running = controller;
-    void item.reflector.run(controller.signal);
+    void item.reflector.run(controller.signal).then(() => {
+      // The reflector only ends by itself when its source is closed for good
+      // (the client was closed): no watch of this cache can run again.
+      if (!controller.signal.aborted) this.#stopAll(item.reflector.lastError);
+    });
   }
 
   #stop(item: CacheItem): void {
@@ -231,14 +269,14 @@ class ObjectCache implements Store {
 
   #waitForSync(item: CacheItem): Promise<void> {
     const { groupResource, syncTimeoutMs } = this.options;
-    if (this.#stopped) return Promise.reject(new Error(`${formatGroupResource(groupResource)} cache is stopped`));
+    if (this.#stopped !== undefined) return Promise.reject(this.#stopped);
     return new Promise<void>((resolve, reject) => {
       const timer = this.clock.setTimeout(() => {
         item.waiters?.delete(waiter);
         const last = item.reflector.lastError;
         const detail = last === undefined ? '' : ` (last error: ${last.message})`;
         reject(
-          new Error(
+          new SyncTimeoutError(
             `failed to sync ${formatGroupResource(groupResource)} cache for "${item.namespace}"/"${item.name}": timed out after ${syncTimeoutMs} ms${detail}`,
             { cause: last },
           ),
@@ -259,7 +297,7 @@ class ObjectCache implements Store {
   }
 
   #scheduleIdleCheck(): void {
-    if (this.#idleTimer !== undefined || this.#stopped) return;
+    if (this.#idleTimer !== undefined || this.#stopped !== undefined) return;
     this.#idleTimer = this.clock.setTimeout(() => {
       this.#idleTimer = undefined;
       this.#stopIdle();
@@ -285,10 +323,18 @@ class ObjectCache implements Store {
     }
   }
 
-  #stopAll(): void {
-    this.#stopped = true;
+  #stoppedError(cause: Error | undefined): CacheStoppedError {
+    const gr = formatGroupResource(this.options.groupResource);
+    if (cause === undefined) return new CacheStoppedError(`${gr} cache is stopped`);
+    return new CacheStoppedError(`${gr} cache is stopped: its source is closed (${cause.message})`, { cause });
+  }
+
+  /** Stops every watch for good; only immutable objects are served after this. */
+  #stopAll(cause: Error | undefined): void {
+    if (this.#stopped !== undefined) return;
+    const stopped = this.#stoppedError(cause);
+    this.#stopped = stopped;
     this.#cancelIdleCheck();
-    const stopped = new Error(`${formatGroupResource(this.options.groupResource)} cache is stopped`);
     for (const item of this.#items.values()) {
       this.#stop(item);
       item.rejectWaiters(() => stopped);
@@ -298,7 +344,3 @@ class ObjectCache implements Store {
 
 /** Why a watch was stopped (no longer referenced, immutable, idle or shut down). */
 const watchStopped = new Error('watch stopped by the object cache');
-
-function notRegistered(namespace: string, name: string): Error {
-  return new Error(`object "${namespace}"/"${name}" not registered`);
-}

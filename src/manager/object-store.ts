@@ -1,8 +1,12 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Clock } from '../util/clock.ts';
+import { checkDurationMs } from '../util/duration.ts';
 import { deepFreeze } from '../util/freeze.ts';
-import { isNotFound } from '../util/status-error.ts';
-import { ReferenceCounts, anonymousReferrer, checkObjectName, objectKey } from './references.ts';
+import { isNotFound, isSourceClosed } from '../util/status-error.ts';
+import { NotRegisteredError } from './errors.ts';
+import { checkIsObject, checkObjectName, objectKey } from './object-names.ts';
+import { ReferenceCounts, anonymousReferrer } from './references.ts';
+import { isOlderResourceVersion } from './resource-version.ts';
 import type { GetObjectFunc, GetObjectTTLFunc, Store, StoreEntry } from './types.ts';
 
 /** What the last fetch of an object gave: the object, or NotFound. */
@@ -21,6 +25,8 @@ interface ObjectData {
 interface Item {
   readonly refs: ReferenceCounts;
   data: ObjectData;
+  /** Answers that were another object than the one asked for, ignored. */
+  ignoredObjects: number;
 }
 
 /**
@@ -36,11 +42,14 @@ interface Item {
  *   resourceVersion) than the held object does not replace it.
  * - Concurrent gets of one object share one fetch.
  * - addReference invalidates the held copy: the next get fetches.
+ * - An answer that is another object (name or namespace) is ignored like a
+ *   failed fetch; after the source is closed (ClientClosedError) nothing held
+ *   is served.
  */
 export function newObjectStore(getObject: GetObjectFunc, clock: Clock, getTTL: GetObjectTTLFunc, ttlMs: number): Store {
   if (typeof getObject !== 'function') throw new TypeError('newObjectStore: getObject must be a function');
   if (typeof getTTL !== 'function') throw new TypeError('newObjectStore: getTTL must be a function');
-  if (!Number.isFinite(ttlMs) || ttlMs < 0) throw new TypeError(`newObjectStore: ttlMs must be a finite number >= 0, got ${String(ttlMs)}`);
+  checkDurationMs('newObjectStore: ttlMs', ttlMs);
   return new ObjectStore(getObject, clock, getTTL, ttlMs);
 }
 
@@ -63,7 +72,7 @@ class ObjectStore implements Store {
     const key = objectKey(namespace, name);
     let item = this.#items.get(key);
     if (item === undefined) {
-      item = { refs: new ReferenceCounts(), data: emptyData() };
+      item = { refs: new ReferenceCounts(), data: emptyData(), ignoredObjects: 0 };
       this.#items.set(key, item);
     }
     item.refs.add(referencedFrom);
@@ -92,6 +101,7 @@ class ObjectStore implements Store {
       };
       const rv = last?.object?.metadata?.resourceVersion;
       if (rv !== undefined) entry.resourceVersion = rv;
+      if (item.ignoredObjects > 0) entry.ignoredObjects = item.ignoredObjects;
       return entry;
     });
   }
@@ -99,7 +109,7 @@ class ObjectStore implements Store {
   async get(namespace: string, name: string): Promise<KubernetesObject> {
     checkObjectName(namespace, name);
     const item = this.#items.get(objectKey(namespace, name));
-    if (item === undefined) throw new Error(`object "${namespace}"/"${name}" not registered`);
+    if (item === undefined) throw new NotRegisteredError(namespace, name);
     const data = item.data;
     if (data.inFlight !== undefined) return data.inFlight;
     const last = data.last;
@@ -107,7 +117,7 @@ class ObjectStore implements Store {
     if (last !== undefined && last.error === undefined && (await this.#isFresh(last))) return answer(last);
     // The freshness check may have awaited: another get may have started the fetch.
     if (data.inFlight !== undefined) return data.inFlight;
-    const fetch = this.#fetch(namespace, name, data);
+    const fetch = this.#fetch(namespace, name, item, data);
     data.inFlight = fetch;
     try {
       return await fetch;
@@ -116,26 +126,33 @@ class ObjectStore implements Store {
     }
   }
 
-  async #fetch(namespace: string, name: string, data: ObjectData): Promise<KubernetesObject> {
+  async #fetch(namespace: string, name: string, item: Item, data: ObjectData): Promise<KubernetesObject> {
     const held = data.last?.object;
     const options = held !== undefined ? { resourceVersion: '0' } : {};
     let object: KubernetesObject;
     try {
       object = await this.#getObject(namespace, name, options);
+      if (object === null || typeof object !== 'object') {
+        throw new TypeError(`getObject for "${namespace}"/"${name}" returned ${String(object)}, not an object`);
+      }
+      try {
+        checkIsObject(object, namespace, name, 'get');
+      } catch (err) {
+        item.ignoredObjects++;
+        throw err;
+      }
     } catch (err) {
       if (isNotFound(err)) {
         data.last = { object: undefined, error: err, fetchedAt: this.#clock.now() };
         throw err;
       }
-      // Keep serving what we had; with nothing held, the error is the answer
-      // and is not cached (the next get tries again).
-      if (data.last !== undefined) return answer(data.last);
+      // Keep serving what we had, unless the source is gone for good; with
+      // nothing held, the error is the answer and is not cached (the next get
+      // tries again).
+      if (data.last !== undefined && !isSourceClosed(err)) return answer(data.last);
       throw err;
     }
-    if (object === null || typeof object !== 'object') {
-      throw new TypeError(`getObject for "${namespace}"/"${name}" returned ${String(object)}, not an object`);
-    }
-    if (held !== undefined && data.last !== undefined && isOlder(object, held)) {
+    if (held !== undefined && data.last !== undefined && isOlderResourceVersion(object.metadata?.resourceVersion, held.metadata?.resourceVersion)) {
       // A lagging cache answered: keep the newer copy (and refetch next time).
       return answer(data.last);
     }
@@ -163,16 +180,4 @@ function emptyData(): ObjectData {
 function answer(fetched: Fetched): KubernetesObject {
   if (fetched.object !== undefined) return fetched.object;
   throw fetched.error;
-}
-
-/** Whether `a` has a smaller resourceVersion than `b`; unparsable versions are never older. */
-function isOlder(a: KubernetesObject, b: KubernetesObject): boolean {
-  const av = parseResourceVersion(a.metadata?.resourceVersion);
-  const bv = parseResourceVersion(b.metadata?.resourceVersion);
-  return av !== undefined && bv !== undefined && av < bv;
-}
-
-function parseResourceVersion(rv: string | undefined): bigint | undefined {
-  if (rv === undefined || !/^\d+$/.test(rv)) return undefined;
-  return BigInt(rv);
 }

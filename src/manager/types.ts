@@ -30,8 +30,14 @@ export interface StoreEntry {
   state: 'pending' | 'synced' | 'missing' | 'immutable' | 'idle' | 'error';
   /** resourceVersion of the held object, when one is held. */
   resourceVersion?: string;
-  /** Message of the last error, when the state is error. */
+  /** Message of the last error, when the state is error; for missing, why no object can have the name, when none can. */
   lastError?: string;
+  /**
+   * How many list items, watch events or get answers for this object were
+   * another object (another name or namespace) and were ignored: a sign of a
+   * broken or hostile server or proxy. Absent when none were.
+   */
+  ignoredObjects?: number;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { ReflectorError } from '../cache/reflector.ts';
 import type { Clock } from '../util/clock.ts';
+import { checkDurationMs, maxTimerDelayMs } from '../util/duration.ts';
 import type { GroupResource } from '../util/status-error.ts';
 import { newCacheBasedManager } from './cache-based-manager.ts';
 import { newObjectCache } from './object-cache.ts';
@@ -28,10 +29,8 @@ export interface WatchBasedManagerOptions {
  * getObject() answers from what the watches delivered.
  */
 export function newWatchBasedManager(options: WatchBasedManagerOptions): Manager {
-  const { resyncIntervalMs } = options;
-  if (!Number.isFinite(resyncIntervalMs) || resyncIntervalMs < 0) {
-    throw new TypeError(`newWatchBasedManager: resyncIntervalMs must be a finite number >= 0, got ${String(resyncIntervalMs)}`);
-  }
+  // maxIdleTime is 5 x resyncInterval, and must itself be a valid duration.
+  const resyncIntervalMs = checkDurationMs('newWatchBasedManager: resyncIntervalMs', options.resyncIntervalMs, { max: Math.floor(maxTimerDelayMs / 5) });
   const store = newObjectCache({
     listObject: options.listObject,
     watchObject: options.watchObject,

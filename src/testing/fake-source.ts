@@ -1,5 +1,6 @@
 import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { GetObjectFunc, ListObjectFunc, ListOptions, WatchEvent, WatchObjectFunc } from '../manager/types.ts';
+import { nameFieldSelector } from '../manager/object-names.ts';
 import { StatusError, newNotFound, type GroupResource } from '../util/status-error.ts';
 import { WatchStream } from './watch-stream.ts';
 
@@ -206,18 +207,42 @@ function expiredStatus(): KubernetesObject {
 }
 
 function selectsName(options: ListOptions, name: string): boolean {
-  return options.fieldSelector === `metadata.name=${name}`;
+  return options.fieldSelector === nameFieldSelector(name);
 }
 
-/** Supports `metadata.name=x` and `metadata.namespace=y`, comma-joined; anything else is a 400 as from the API server. */
+/**
+ * Supports `metadata.name=x` and `metadata.namespace=y`, comma-joined, with
+ * `\`, `,` and `=` in values escaped by a backslash as the API server's
+ * grammar has it; anything else is a 400 as from the API server.
+ */
 function parseFieldSelector(selector: string | undefined): Selector {
   if (selector === undefined || selector === '') return () => true;
-  const terms = selector.split(',').map((term) => {
-    const match = /^(metadata\.name|metadata\.namespace)=([^=,]*)$/.exec(term);
-    if (match === null) {
+  const terms = splitEscaped(selector, ',').map((term) => {
+    const [field, ...rest] = splitEscaped(term, '=');
+    if ((field !== 'metadata.name' && field !== 'metadata.namespace') || rest.length !== 1) {
       throw StatusError.of(400, 'BadRequest', `"${term}" is not a known field selector: only "metadata.name", "metadata.namespace"`);
     }
-    return { field: match[1], value: match[2] };
+    return { field, value: (rest[0] ?? '').replace(/\\(.)/g, '$1') };
   });
   return (o) => terms.every((t) => (t.field === 'metadata.name' ? o.metadata?.name : o.metadata?.namespace) === t.value);
+}
+
+/** Splits on `separator` where it is not escaped by a backslash; escapes are kept. */
+function splitEscaped(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] ?? '';
+    if (c === '\\') {
+      current += c + (text[i + 1] ?? '');
+      i++;
+    } else if (c === separator) {
+      parts.push(current);
+      current = '';
+    } else {
+      current += c;
+    }
+  }
+  parts.push(current);
+  return parts;
 }

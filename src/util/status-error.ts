@@ -123,3 +123,20 @@ export function isResourceVersionTooLarge(err: unknown): boolean {
   if (status.status.details?.causes?.some((c) => c.reason === 'ResourceVersionTooLarge') === true) return true;
   return isTimeout(status) && status.message.includes('Too large resource version');
 }
+
+/** Whether `err` or one of its causes carries the error `code` (the `code` of the library's own errors). */
+export function hasErrorCode(err: unknown, code: string): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if ((e as { code?: unknown }).code === code) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether `err` says the request's source is closed for good: the client was
+ * closed (code KOM_CLIENT_CLOSED). Nothing is retried after it and nothing
+ * held is served as if it were still kept fresh.
+ */
+export function isSourceClosed(err: unknown): boolean {
+  return hasErrorCode(err, 'KOM_CLIENT_CLOSED');
+}

@@ -25,5 +25,9 @@ test('steps advance on each call and reset after 2 minutes without a backoff', (
 });
 
 test('bad options are refused with the option named', () => {
-  assert.throws(() => new Backoff(new FakeClock(), { capMs: -1 }), /backoff option capMs must be a finite number >= 0, got -1/);
+  assert.throws(() => new Backoff(new FakeClock(), { capMs: -1 }), /backoff option capMs must be a finite number of milliseconds in \[0, 2147483647\], got -1/);
+  // A Node timer cannot wait longer: it would fire after 1 ms and spin.
+  assert.throws(() => new Backoff(new FakeClock(), { capMs: 2 ** 31 }), /backoff option capMs must be .* got 2147483648/);
+  assert.throws(() => new Backoff(new FakeClock(), { initialMs: Infinity }), /backoff option initialMs must be .* got Infinity/);
+  assert.throws(() => new Backoff(new FakeClock(), { jitter: Number.NaN }), /backoff option jitter must be a finite number >= 0, got NaN/);
 });

@@ -222,23 +222,33 @@ test('unregistering during a pending get rejects it as not registered', async ()
   await assert.rejects(pending, { message: 'object "ns"/"a" not registered' });
 });
 
-test('abort stops every watch, starts none, and fails pending gets at once', async () => {
+test('abort stops every watch, starts none, fails pending gets at once, and serves only immutable objects after', async () => {
   const { source, store, controller } = setup();
   source.set(secret('ns', 'a'));
+  source.set(secret('ns', 'frozen', {}, { immutable: true }));
   store.addReference('ns', 'a');
+  store.addReference('ns', 'frozen');
   await store.get('ns', 'a');
+  await store.get('ns', 'frozen');
   source.failNext('list', new Error('down'));
   store.addReference('ns', 'b');
   const pending = store.get('ns', 'b');
   controller.abort();
-  await assert.rejects(pending, { message: 'secrets cache is stopped' });
+  const stopped = { name: 'CacheStoppedError', code: 'KOM_CACHE_STOPPED', message: 'secrets cache is stopped' };
+  await assert.rejects(pending, stopped);
   await settle();
   assert.equal(source.activeWatches, 0);
-  assert.equal((await store.get('ns', 'a')).metadata?.name, 'a', 'synced objects still served from memory');
-  store.addReference('ns', 'c');
+  // Upstream marks mutable items unsynced on shutdown: nothing that may have
+  // changed since is served as if it were fresh.
+  await assert.rejects(store.get('ns', 'a'), stopped);
+  assert.equal((await store.get('ns', 'frozen')).metadata?.name, 'frozen', 'an immutable object never changes: still served');
+  assert.throws(() => store.addReference('ns', 'c'), stopped);
+  assert.throws(() => store.addReference('ns', 'a', 'another-pod'), stopped, 'no reference is taken at all');
+  assert.deepEqual(store.entries?.().find((e) => e.name === 'a')?.referrers, [''], 'the refused reference changed nothing');
   await settle();
   assert.equal(source.callsOf('list', 'c').length, 0, 'no new watch after abort');
-  await assert.rejects(store.get('ns', 'c'), { message: 'secrets cache is stopped' });
+  store.deleteReference('ns', 'a');
+  assert.equal(store.entries?.().some((e) => e.name === 'a'), false, 'references can still be dropped');
 });
 
 test('entries() reports each object, its referrers and its state, never its data', async () => {

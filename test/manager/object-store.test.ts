@@ -160,7 +160,8 @@ test('bad arguments are refused with the argument named, leaving the store intac
   assert.throws(() => store.addReference('ns', undefined as unknown as string), /name must be a non-empty string, got undefined/);
   await assert.rejects(store.get('ns', ''), /name must be a non-empty string/);
   assert.equal((await store.get('ns', 'a')).metadata?.name, 'a');
-  assert.throws(() => newObjectStore(source.getObject, new FakeClock(), () => undefined, -1), /ttlMs must be a finite number >= 0, got -1/);
+  assert.throws(() => newObjectStore(source.getObject, new FakeClock(), () => undefined, -1), /ttlMs must be a finite number of milliseconds in \[0, 2147483647\], got -1/);
+  assert.throws(() => newObjectStore(source.getObject, new FakeClock(), () => undefined, Infinity), /ttlMs must be .* got Infinity/);
 });
 
 test('getObjectTTLFromNodeFunc reads node.alpha.kubernetes.io/ttl as whole seconds', async () => {

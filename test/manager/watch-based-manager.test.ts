@@ -75,6 +75,6 @@ test('bad resyncInterval is refused, naming it', () => {
         resyncIntervalMs: Number.NaN,
         getReferencedObjects: referencedNames,
       }),
-    /resyncIntervalMs must be a finite number >= 0, got NaN/,
+    /resyncIntervalMs must be a finite number of milliseconds in \[0, 429496729\], got NaN/,
   );
 });

@@ -1,66 +1,90 @@
-// Names that cannot name a Secret or ConfigMap are refused before any state
-// changes, by every store and manager, with an error naming the bad value.
+// Names from pods: kube-apiserver accepts a pod that references names no
+// Secret can have (imagePullSecrets "Registry_Creds"). Every name is
+// registered; impossible ones answer NotFound, names that are not path
+// segments are never requested, and no name can widen a watch's selector.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkObjectName } from '../../src/manager/references.ts';
-import { newCacheBasedManager, newObjectStore } from '../../src/index.ts';
+import { checkObjectName, nameFieldSelector, unreachableName } from '../../src/manager/object-names.ts';
+import { isNotFound, newCacheBasedManager, newObjectStore } from '../../src/index.ts';
 import { FakeClock, FakeObjectSource } from '../../src/testing.ts';
 import { pod, referencedNames, secret, watchingManagerOver } from '../helpers/objects.ts';
+import { settle } from '../helpers/settle.ts';
 
-const badNames: [string, RegExp][] = [
-  ['Upper', /name "Upper" is not a valid DNS subdomain/],
-  ['has space', /name "has space" is not a valid DNS subdomain/],
-  ['a/b', /name "a\/b" is not a valid DNS subdomain/],
-  ['-leading', /not a valid DNS subdomain/],
-  ['trailing.', /not a valid DNS subdomain/],
-  ['a..b', /not a valid DNS subdomain/],
-  // Would widen the watch's field selector if sent as is.
-  ['x,metadata.namespace=other', /not a valid DNS subdomain/],
-  ['ünïcode', /not a valid DNS subdomain/],
-  ['a'.repeat(254), /name "a{64}"\.\.\. \(254 characters\) is not a valid DNS subdomain/],
-];
+/** Accepted by kube-apiserver in a pod spec, but no Secret can have them. */
+const impossibleNames = ['Upper', 'Registry_Creds', 'has space', '-leading', 'trailing.', 'a..b', 'ünïcode', 'x,metadata.name!=y', 'a=b', 'back\\slash'];
+/** Not path segments (or too long): never sent to the server at all. */
+const unreachableNames = ['.', '..', 'a/b', '../kube-system', '%2e%2e', 'a'.repeat(254)];
 
-test('checkObjectName accepts DNS subdomain names and DNS label namespaces', () => {
-  for (const name of ['a', 'db', 'tls-cert', 'my.dotted.name', '0', 'a'.repeat(253)]) checkObjectName('shop', name);
-  checkObjectName('a'.repeat(63), 'x');
-});
-
-test('checkObjectName refuses invalid names and namespaces, truncating long ones in the message', () => {
-  for (const [name, message] of badNames) assert.throws(() => checkObjectName('shop', name), message, name.slice(0, 30));
+test('checkObjectName takes any non-empty name and refuses bad namespaces, naming them', () => {
+  for (const name of ['a', 'Upper', 'a/b', '..', 'a'.repeat(300)]) checkObjectName('shop', name);
+  assert.throws(() => checkObjectName('shop', ''), /name must be a non-empty string, got ""/);
+  assert.throws(() => checkObjectName('shop', 42), /name must be a non-empty string, got 42/);
   assert.throws(() => checkObjectName('Shop', 'x'), /namespace "Shop" is not a valid DNS label/);
   assert.throws(() => checkObjectName('a.b', 'x'), /namespace "a.b" is not a valid DNS label/);
-  assert.throws(() => checkObjectName('a'.repeat(64), 'x'), /namespace "a{64}"\.\.\. \(64 characters\)|namespace "a{64}" is not/);
   const huge = 'x'.repeat(1_000_000);
-  assert.throws(
-    () => checkObjectName('shop', huge),
-    (err: Error) => err instanceof TypeError && err.message.length < 300,
-  );
+  assert.throws(() => checkObjectName(huge, 'x'), (err: Error) => err instanceof TypeError && err.message.length < 300);
 });
 
-test('a pod referencing an invalid name is refused by registerPod and changes nothing', () => {
+test('unreachableName: names that are not path segments or longer than 253 characters, with a short reason', () => {
+  for (const name of unreachableNames) assert.match(unreachableName(name) ?? '', /path segment|longer than 253/, name.slice(0, 20));
+  for (const name of ['a', 'db.example', 'a'.repeat(253), ...impossibleNames]) assert.equal(unreachableName(name), undefined, name);
+  assert.ok((unreachableName('/'.repeat(100_000)) ?? '').length < 300);
+});
+
+test('nameFieldSelector escapes backslash, comma and equals so a name is one exact term', () => {
+  assert.equal(nameFieldSelector('db'), 'metadata.name=db');
+  assert.equal(nameFieldSelector('x,metadata.name!=y'), 'metadata.name=x\\,metadata.name!\\=y');
+  assert.equal(nameFieldSelector('a\\,b'), 'metadata.name=a\\\\\\,b');
+});
+
+test('a pod naming impossible secrets registers every reference: its valid secret is served, the others are NotFound', async () => {
   const source = new FakeObjectSource();
-  source.set(secret('shop', 'good'));
+  source.set(secret('shop', 'good', { k: 'dg==' }));
+  source.set(secret('shop', 'other'));
   const clock = new FakeClock();
   const controller = new AbortController();
   const watching = watchingManagerOver(source, clock, controller.signal);
   const caching = newCacheBasedManager(newObjectStore(source.getObject, clock, () => undefined, 60_000), referencedNames);
+  const names = ['good', ...impossibleNames, ...unreachableNames];
   try {
     for (const manager of [watching, caching]) {
-      for (const [name, message] of badNames) {
-        assert.throws(() => manager.registerPod(pod('shop', 'p', 'uid-1', ['good', name])), message);
+      manager.registerPod(pod('shop', 'p', 'uid-1', names));
+      assert.equal(manager.entries?.().length, names.length, 'every name is registered');
+      assert.equal((await manager.getObject('shop', 'good')).metadata?.name, 'good');
+      for (const name of [...impossibleNames, ...unreachableNames]) {
+        await assert.rejects(manager.getObject('shop', name), (err) => isNotFound(err), name.slice(0, 20));
       }
-      assert.deepEqual(manager.entries?.(), [], 'nothing registered by a refused pod');
-      assert.equal(source.activeWatches, 0);
     }
-    assert.throws(() => caching.registerPod(pod('Not_A_Namespace', 'p', 'uid-1', ['good'])), /namespace "Not_A_Namespace" is not a valid DNS label/);
+    // No selector was widened: no list or watch ever carried another secret.
+    for (const entry of watching.entries?.() ?? []) assert.equal(entry.ignoredObjects, undefined, entry.name.slice(0, 20));
+    // The watch cache never lists them (the client answers a get of one with
+    // a 404 of its own: test/client).
+    for (const name of unreachableNames) assert.deepEqual(source.callsOf('list', name), [], `no list for ${name.slice(0, 20)}`);
+    const unreachable = watching.entries?.().find((e) => e.name === '..');
+    assert.equal(unreachable?.state, 'missing');
+    assert.match(unreachable?.lastError ?? '', /not a valid path segment/);
+    assert.equal(source.activeWatches, 1 + impossibleNames.length, 'one watch per requestable name');
   } finally {
     controller.abort();
+    await settle();
   }
 });
 
-test('get() of an invalid name is refused with the name, not "not registered"', async () => {
+test('a watch for a name with selector syntax selects exactly that name, not the namespace', async () => {
   const source = new FakeObjectSource();
-  const store = newObjectStore(source.getObject, new FakeClock(), () => undefined, 60_000);
-  await assert.rejects(store.get('shop', 'Bad Name'), /name "Bad Name" is not a valid DNS subdomain/);
-  assert.equal(source.calls.length, 0, 'no request for an invalid name');
+  source.set(secret('shop', 'good'));
+  source.set(secret('shop', 'x,metadata.name!=y'));
+  const clock = new FakeClock();
+  const controller = new AbortController();
+  const watching = watchingManagerOver(source, clock, controller.signal);
+  try {
+    watching.registerPod(pod('shop', 'p', 'uid-1', ['x,metadata.name!=y']));
+    assert.equal((await watching.getObject('shop', 'x,metadata.name!=y')).metadata?.name, 'x,metadata.name!=y');
+    const list = source.callsOf('list')[0];
+    assert.equal(list?.options.fieldSelector, 'metadata.name=x\\,metadata.name!\\=y');
+    assert.equal(watching.entries?.()[0]?.ignoredObjects, undefined, 'the list held only the named secret');
+  } finally {
+    controller.abort();
+    await settle();
+  }
 });
