@@ -2,7 +2,8 @@
 // Every export is listed by name; nothing here exists only for tests.
 
 export type { Manager, Store, StoreEntry, GetOptions, GetObjectFunc, GetObjectTTLFunc, ListOptions, WatchEvent, WatchEventType, ListObjectFunc, WatchObjectFunc } from './manager/types.ts';
-export { newCacheBasedManager } from './manager/cache-based-manager.ts';
+export { newCacheBasedManager, type CacheBasedManagerOptions } from './manager/cache-based-manager.ts';
+export { NotRegisteredError, CacheStoppedError, SyncTimeoutError, UnexpectedObjectError } from './manager/errors.ts';
 export { newObjectStore } from './manager/object-store.ts';
 export { getObjectTTLFromNodeFunc, objectTTLAnnotationKey } from './manager/node-ttl.ts';
 export { newObjectCache, type ObjectCacheOptions } from './manager/object-cache.ts';

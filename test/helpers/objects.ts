@@ -1,5 +1,5 @@
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
-import { newWatchBasedManager, type Manager } from '../../src/index.ts';
+import { newWatchBasedManager, type Client, type Manager } from '../../src/index.ts';
 import type { FakeClock, FakeObjectSource } from '../../src/testing.ts';
 
 export function secret(namespace: string, name: string, data: Record<string, string> = {}, extra: Record<string, unknown> = {}): KubernetesObject {
@@ -37,4 +37,10 @@ export function watchingManagerOver(source: FakeObjectSource, clock: FakeClock, 
     clock,
     signal,
   });
+}
+
+/** A Client whose every resource is `source`, for the typed managers. */
+export function clientOver(source: Pick<FakeObjectSource, 'groupResource' | 'getObject' | 'listObject' | 'watchObject'>): Client {
+  const resource = { groupResource: source.groupResource, getObject: source.getObject, listObject: source.listObject, watchObject: source.watchObject };
+  return { resource: () => resource, close: () => Promise.resolve() } as unknown as Client;
 }

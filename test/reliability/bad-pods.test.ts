@@ -3,27 +3,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
-import { isNotFound, newCachingSecretManager, newWatchingSecretManager, type Client, type SecretManager } from '../../src/index.ts';
+import { isNotFound, newCachingSecretManager, newWatchingSecretManager, type SecretManager } from '../../src/index.ts';
 import { FakeClock, FakeObjectSource } from '../../src/testing.ts';
-import { secret } from '../helpers/objects.ts';
+import { clientOver, secret } from '../helpers/objects.ts';
 import { settle } from '../helpers/settle.ts';
 
 const ns = 'shop';
-
-/** A Client whose secrets come from a FakeObjectSource. */
-function fakeClient(source: FakeObjectSource): Client {
-  return {
-    resource: () => ({ groupResource: source.groupResource, getObject: source.getObject, listObject: source.listObject, watchObject: source.watchObject }),
-    close: () => Promise.resolve(),
-  } as unknown as Client;
-}
 
 function setup(): { source: FakeObjectSource; secrets: SecretManager; clock: FakeClock; stop: () => void } {
   const source = new FakeObjectSource();
   for (const name of ['a', 'b', 'c', 'db']) source.set(secret(ns, name, { v: Buffer.from(name).toString('base64') }));
   const clock = new FakeClock();
   const controller = new AbortController();
-  const secrets = newWatchingSecretManager(fakeClient(source), 60_000, { clock, signal: controller.signal });
+  const secrets = newWatchingSecretManager(clientOver(source), 60_000, { clock, signal: controller.signal });
   return { source, secrets, clock, stop: () => controller.abort() };
 }
 
@@ -210,7 +202,7 @@ test('enormous reference lists: 5,000 secrets in one pod are 5,000 watches, all 
 test('the caching (TTL) manager refuses only pods without identity; impossible names are registered and answer NotFound', async () => {
   const source = new FakeObjectSource();
   source.set(secret(ns, 'ok'));
-  const secrets = newCachingSecretManager(fakeClient(source), () => undefined, { clock: new FakeClock() });
+  const secrets = newCachingSecretManager(clientOver(source), () => undefined, { clock: new FakeClock() });
   assert.throws(() => secrets.registerPod({ metadata: {} }), /has no metadata.namespace/);
   assert.deepEqual(secrets.entries(), []);
   secrets.registerPod(volumePod('p', 'uid-1', ['ok', 'Bad']));
