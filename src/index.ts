@@ -1,6 +1,7 @@
 // kube-object-manager: the Kubernetes objects pods reference, cached and fresh.
 // Every export is listed by name; nothing here exists only for tests.
 
+import './util/node-version.ts'; // first: refuses an unsupported Node.js before any dependency loads
 export type { Manager, Store, StoreEntry, GetOptions, GetObjectFunc, GetObjectTTLFunc, ListOptions, WatchEvent, WatchEventType, ListObjectFunc, WatchObjectFunc } from './manager/types.ts';
 export { newCacheBasedManager, type CacheBasedManagerOptions } from './manager/cache-based-manager.ts';
 export { NotRegisteredError, CacheStoppedError, SyncTimeoutError, UnexpectedObjectError } from './manager/errors.ts';

@@ -4,6 +4,7 @@
  * serviceaccounts) that kubectl and @kubernetes/client-node accept, with
  * inspection and fault injection for tests.
  */
+import '../util/node-version.ts'; // first: refuses an unsupported Node.js before any dependency loads
 export { startApiServer } from './server.ts';
 export type { ApiServer, ApiServerFaults, ApiServerMetrics, ApiServerOptions } from './server.ts';
 export type { FailureFilter, FailureOptions } from './faults.ts';

@@ -1,23 +1,34 @@
-import { rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { startApiServer } from '../apiserver/index.ts';
+import { PrivateFileError, writePrivateFile, type PrivateFile } from './private-file.ts';
 
-const usage = `Usage: kom apiserver [--port N] [--host ADDR] [--kubeconfig PATH] [--no-tls]
+const usage = `Usage: kom apiserver [--port N] [--host ADDR] [--kubeconfig PATH [--force]] [--no-tls]
 
-Runs the embedded Kubernetes API server (core/v1, in memory) until SIGINT or
-SIGTERM, and writes a kubeconfig for it (CA and bearer token included; mode 0600;
-removed on exit).
+Runs the embedded Kubernetes API server (core/v1, in memory) until SIGINT,
+SIGTERM or SIGHUP, and writes a kubeconfig for it (CA and bearer token
+included) to a new file of mode 0600. On exit it removes that file, unless
+the path names another file by then (replaced or re-created meanwhile).
 
   --port N           TCP port (default 0: any free port)
   --host ADDR        address to listen on (default 127.0.0.1)
-  --kubeconfig PATH  where to write the kubeconfig (default ./kom-apiserver.kubeconfig)
+  --kubeconfig PATH  where to write the kubeconfig (default ./kom-apiserver.kubeconfig).
+                     An existing PATH is refused (exit 1). A symbolic link is
+                     refused always, dangling or not, even with --force: the
+                     file it points to is never written
+  --force            replace an existing regular file at PATH: its content is
+                     lost (a new file is written beside it and renamed over it),
+                     and the path is removed on exit like a new one
   --no-tls           plain HTTP/1.1 instead of HTTPS with HTTP/2; requests without
                      credentials are then accepted, since kubectl sends none over http
   -h, --help         this text
 
-Exit codes: 0 stopped by a signal, 1 the server failed, 2 bad arguments.`;
+Exit codes: 0 stopped by a signal, 1 the server failed or the kubeconfig
+could not be written, 2 bad arguments.`;
+
+/** The signals that stop the server (and remove the kubeconfig): Ctrl-C, kill, a closed terminal. */
+const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** Streams and stop signal, for tests; defaults are the process's. */
 export interface ApiServerCommandIo {
@@ -35,7 +46,7 @@ export interface ApiServerCommandIo {
 export async function runApiServerCommand(args: string[], io: ApiServerCommandIo = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
-  let values: { port?: string; host?: string; kubeconfig?: string; 'no-tls'?: boolean; help?: boolean };
+  let values: { port?: string; host?: string; kubeconfig?: string; force?: boolean; 'no-tls'?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       args,
@@ -43,6 +54,7 @@ export async function runApiServerCommand(args: string[], io: ApiServerCommandIo
         port: { type: 'string' },
         host: { type: 'string' },
         kubeconfig: { type: 'string' },
+        force: { type: 'boolean' },
         'no-tls': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -63,39 +75,66 @@ export async function runApiServerCommand(args: string[], io: ApiServerCommandIo
     return 2;
   }
   const kubeconfigPath = resolve(values.kubeconfig ?? 'kom-apiserver.kubeconfig');
+  // Listening for the signals before the kubeconfig exists: a script that
+  // signals as soon as it reads the line below must not kill the process
+  // before it can remove the file.
+  const stop = stopRequest(io.signal);
+  try {
+    return await serve(kubeconfigPath, { port, host: values.host ?? '127.0.0.1', tls: values['no-tls'] !== true, force: values.force === true }, stop.requested, stdout, stderr);
+  } finally {
+    stop.dispose();
+  }
+}
+
+async function serve(
+  kubeconfigPath: string,
+  options: { port: number; host: string; tls: boolean; force: boolean },
+  stopRequested: Promise<void>,
+  stdout: Writable,
+  stderr: Writable,
+): Promise<number> {
   let server;
   try {
-    const tls = values['no-tls'] !== true;
-    server = await startApiServer({ port, host: values.host ?? '127.0.0.1', tls, allowAnonymous: !tls });
+    server = await startApiServer({ port: options.port, host: options.host, tls: options.tls, allowAnonymous: !options.tls });
   } catch (err) {
     stderr.write(`kom apiserver: cannot start: ${(err as Error).message}\n`);
     return 1;
   }
+  let kubeconfig: PrivateFile;
   try {
-    await writeFile(kubeconfigPath, server.kubeconfigYaml(), { mode: 0o600 });
+    kubeconfig = await writePrivateFile(kubeconfigPath, server.kubeconfigYaml(), { force: options.force });
   } catch (err) {
-    stderr.write(`kom apiserver: cannot write the kubeconfig to ${kubeconfigPath}: ${(err as Error).message}\n`);
+    const reason = err instanceof PrivateFileError ? err.reason : (err as Error).message;
+    stderr.write(`kom apiserver: cannot write the kubeconfig ${kubeconfigPath}: ${reason}\n`);
     await server.close();
     return 1;
   }
   stdout.write(`kom apiserver: serving on ${server.url}\nkom apiserver: kubeconfig written to ${kubeconfigPath}\n  export KUBECONFIG=${kubeconfigPath}\n`);
-  await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      io.signal?.removeEventListener('abort', stop);
-      done();
-    };
-    if (io.signal !== undefined) {
-      if (io.signal.aborted) stop();
-      else io.signal.addEventListener('abort', stop, { once: true });
-    } else {
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    }
-  });
+  await stopRequested;
   await server.close();
-  await rm(kubeconfigPath, { force: true });
+  try {
+    if ((await kubeconfig.remove()) === 'changed') stderr.write(`kom apiserver: left ${kubeconfigPath} in place: it is no longer the file written at start\n`);
+  } catch (err) {
+    stderr.write(`kom apiserver: cannot remove the kubeconfig ${kubeconfigPath}: ${(err as Error).message}\n`);
+  }
   stdout.write('kom apiserver: stopped\n');
   return 0;
+}
+
+/** Resolves `requested` on the first stop signal (or when `signal` aborts); dispose() stops listening. */
+function stopRequest(signal: AbortSignal | undefined): { requested: Promise<void>; dispose(): void } {
+  let done = (): void => undefined;
+  const requested = new Promise<void>((resolve) => (done = resolve));
+  const stop = (): void => {
+    dispose();
+    done();
+  };
+  const dispose = (): void => {
+    for (const name of stopSignals) process.off(name, stop);
+    signal?.removeEventListener('abort', stop);
+  };
+  if (signal === undefined) for (const name of stopSignals) process.once(name, stop);
+  else if (signal.aborted) stop();
+  else signal.addEventListener('abort', stop, { once: true });
+  return { requested, dispose };
 }

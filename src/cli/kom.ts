@@ -27,6 +27,14 @@ const commands: Record<string, (args: string[], io: Io) => Promise<number>> = {
 
 /** Runs kom with `argv` (without node and script); answers the exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  // Before any command's imports (undici crashes on load on older Node.js):
+  // kom's static imports are node: builtins and io.ts only.
+  try {
+    await import('../util/node-version.ts');
+  } catch (err) {
+    io.err(err instanceof Error ? err.message : String(err));
+    return 1;
+  }
   const [name, ...args] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     io.out(usage);

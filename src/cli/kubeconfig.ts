@@ -8,19 +8,51 @@ import { KubeConfig } from '@kubernetes/client-node';
  * when the result has no current cluster. Used by `kom agent` and `kom refs --check`.
  */
 export function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = readKubeConfig(path);
+  const cluster = kc.getCurrentCluster();
+  if (cluster === null) {
+    throw new Error(`the kubeconfig ${sourceOf(path)} has no current cluster (current-context ${JSON.stringify(kc.getCurrentContext())})`);
+  }
+  return kc;
+}
+
+/**
+ * The namespace kubectl gives objects that set none, for `kom refs` without
+ * --check: the current context's namespace in the kubeconfig `path` (or
+ * kubectl's default one, see loadKubeConfig), else undefined ("default").
+ * No kubeconfig at all is not an error unless `path` names one; an
+ * unreadable or malformed one is, as it is for kubectl.
+ */
+export function kubeConfigNamespace(path: string | undefined): string | undefined {
+  let kc: KubeConfig;
+  try {
+    kc = readKubeConfig(path);
+  } catch (err) {
+    if (path === undefined && (err as { cause?: NodeJS.ErrnoException }).cause?.code === 'ENOENT') return undefined;
+    throw err;
+  }
+  return contextNamespace(kc);
+}
+
+/** The namespace of the KubeConfig's current context, or undefined when it sets none. */
+export function contextNamespace(kc: KubeConfig): string | undefined {
+  const namespace = kc.getContextObject(kc.getCurrentContext())?.namespace;
+  return typeof namespace === 'string' && namespace !== '' ? namespace : undefined;
+}
+
+function readKubeConfig(path: string | undefined): KubeConfig {
   const kc = new KubeConfig();
-  const source = path ?? (process.env['KUBECONFIG'] ? `$KUBECONFIG (${process.env['KUBECONFIG']})` : 'the default kubeconfig');
   try {
     if (path !== undefined) kc.loadFromFile(path);
     else kc.loadFromDefault();
   } catch (err) {
-    throw new Error(`cannot load the kubeconfig ${source}: ${describe(err)}`, { cause: err });
-  }
-  const cluster = kc.getCurrentCluster();
-  if (cluster === null) {
-    throw new Error(`the kubeconfig ${source} has no current cluster (current-context ${JSON.stringify(kc.getCurrentContext())})`);
+    throw new Error(`cannot load the kubeconfig ${sourceOf(path)}: ${describe(err)}`, { cause: err });
   }
   return kc;
+}
+
+function sourceOf(path: string | undefined): string {
+  return path ?? (process.env['KUBECONFIG'] ? `$KUBECONFIG (${process.env['KUBECONFIG']})` : 'the default kubeconfig');
 }
 
 /** The server URL of the KubeConfig's current cluster, for messages. */

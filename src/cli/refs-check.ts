@@ -1,7 +1,8 @@
+import type { KubeConfig } from '@kubernetes/client-node';
 import { createClient } from '../client/index.ts';
 import { ConnectionError, RequestTimeoutError } from '../client/errors.ts';
 import { isNotFound } from '../util/status-error.ts';
-import { loadKubeConfig, serverOf } from './kubeconfig.ts';
+import { serverOf } from './kubeconfig.ts';
 import type { RefRow } from './refs.ts';
 
 /** found: the object exists; missing: the API server answered NotFound; error: any other API error. */
@@ -12,13 +13,12 @@ const concurrency = 16;
 
 /**
  * Sets `status` (and `error`) on every row: one GET per distinct object, in
- * the row's namespace, with the kubeconfig at `kubeconfigPath` (or kubectl's
- * default). Throws when the API server cannot be reached, so that an
- * unreachable server is one clear failure rather than a table of errors.
+ * the row's namespace, with the kubeconfig `kc` (see loadKubeConfig). Throws
+ * when the API server cannot be reached, so that an unreachable server is
+ * one clear failure rather than a table of errors.
  * The objects read are dropped at once: only whether they exist is kept.
  */
-export async function checkReferences(rows: RefRow[], kubeconfigPath: string | undefined): Promise<void> {
-  const kc = loadKubeConfig(kubeconfigPath);
+export async function checkReferences(rows: RefRow[], kc: KubeConfig): Promise<void> {
   const client = createClient(kc, { requestTimeoutMs: 10_000, maxRetries: 1 });
   const resources = { Secret: client.resource('secrets'), ConfigMap: client.resource('configmaps') };
   const byKey = new Map<string, RefRow[]>();

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { visitPodConfigmapReferences, visitPodSecretReferences } from '../kubelet/pod-references.ts';
 import { CliError, type Io } from './io.ts';
+import { contextNamespace, kubeConfigNamespace, loadKubeConfig } from './kubeconfig.ts';
 import { findPodTemplates, parseManifests, type PodTemplate } from './manifests.ts';
 import { checkReferences, type CheckStatus } from './refs-check.ts';
 import { renderTable } from './stats.ts';
@@ -17,12 +18,18 @@ Objects with pod templates: Pod, PodTemplate, Deployment, StatefulSet,
 DaemonSet, ReplicaSet, ReplicationController, Job, CronJob. Other kinds are
 skipped (listed on stderr).
 
+Objects whose manifest sets no namespace go where kubectl would put them:
+into --namespace when given, else into the namespace of the kubeconfig's
+current context, else into "default". Without --check the kubeconfig is read
+only for that namespace, and having none is not an error.
+
 Options:
   --check                GET each referenced object from the API server and say
                          whether it exists (needs a kubeconfig)
-  --kubeconfig PATH      kubeconfig for --check (default: $KUBECONFIG,
-                         ~/.kube/config, then in-cluster, as kubectl)
-  -n, --namespace NS     namespace of objects whose manifest sets none (default "default")
+  --kubeconfig PATH      the kubeconfig (default: $KUBECONFIG, ~/.kube/config,
+                         then in-cluster, as kubectl)
+  -n, --namespace NS     namespace of objects whose manifest sets none (default:
+                         the current context's namespace, else "default")
   -o, --output FORMAT    table (default) or json
   -h, --help             this help
 
@@ -50,6 +57,17 @@ interface ObjectRefs {
 }
 
 const namespacePattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function isNamespaceName(name: string): boolean {
+  return namespacePattern.test(name) && name.length <= 63;
+}
+
+/** The namespace for objects that set none when -n is not given: the kubeconfig context's, else "default". */
+function namespaceOfContext(namespace: string | undefined): string {
+  if (namespace === undefined) return 'default';
+  if (!isNamespaceName(namespace)) throw new Error(`the kubeconfig's current context has the namespace ${JSON.stringify(namespace)}, which is not a namespace name (give -n NAMESPACE)`);
+  return namespace;
+}
 
 function referencesOf(template: PodTemplate, namespace: string): RefRow[] {
   const rows: RefRow[] = [];
@@ -107,11 +125,11 @@ export async function runRefs(args: string[], io: Io): Promise<number> {
   }
   const output = values.output ?? 'table';
   if (output !== 'table' && output !== 'json') throw new CliError(`--output must be table or json, got ${JSON.stringify(output)}`);
-  const defaultNamespace = values.namespace ?? 'default';
-  if (!namespacePattern.test(defaultNamespace) || defaultNamespace.length > 63) throw new CliError(`--namespace must be a namespace name, got ${JSON.stringify(defaultNamespace)}`);
-  if (values.kubeconfig !== undefined && values.check !== true) throw new CliError('--kubeconfig is only used with --check');
+  if (values.namespace !== undefined && !isNamespaceName(values.namespace)) throw new CliError(`--namespace must be a namespace name, got ${JSON.stringify(values.namespace)}`);
   const files = positionals.length === 0 ? ['-'] : positionals;
   if (files.includes('-') && process.stdin.isTTY) throw new CliError('no manifests: give a FILE, or pipe manifests to standard input');
+  const kc = values.check === true ? loadKubeConfig(values.kubeconfig) : undefined;
+  const defaultNamespace = values.namespace ?? namespaceOfContext(kc === undefined ? kubeConfigNamespace(values.kubeconfig) : contextNamespace(kc));
 
   const objects: ObjectRefs[] = [];
   const skipped: string[] = [];
@@ -127,7 +145,7 @@ export async function runRefs(args: string[], io: Io): Promise<number> {
   if (skipped.length > 0) io.err(`kom refs: skipped ${skipped.length} object${skipped.length === 1 ? '' : 's'} without a pod template: ${skipped.join(', ')}`);
 
   const rows = objects.flatMap((o) => o.references);
-  if (values.check === true) await checkReferences(rows, values.kubeconfig);
+  if (kc !== undefined) await checkReferences(rows, kc);
 
   if (output === 'json') {
     io.out(JSON.stringify({ objects }, null, 2));

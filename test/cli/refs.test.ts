@@ -1,8 +1,12 @@
 // kom refs run as a user runs it: a child process reading manifest files or
 // standard input, with --check against the embedded API server.
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
+import { dump, load } from 'js-yaml';
 import { startApiServer, type ApiServer } from '../../src/apiserver/index.ts';
 import { templateKinds } from '../../src/cli/manifests.ts';
 import { runKom, writeKubeconfig } from './fixtures/kom-child.ts';
@@ -42,7 +46,6 @@ test('kom refs --help, and bad flags exit 2 naming the flag', async () => {
   assert.match(help.stdout, /3 with --check, a required \(non-optional\) reference is missing/);
   const cases: [string[], RegExp][] = [
     [['-o', 'yaml', workloads], /--output must be table or json, got "yaml"/],
-    [['--kubeconfig', 'x', workloads], /--kubeconfig is only used with --check/],
     [['-n', 'Not_A_Namespace', workloads], /--namespace must be a namespace name/],
     [['--chekc', workloads], /Unknown option '--chekc'/],
   ];
@@ -199,4 +202,90 @@ test('reads a JSON file (kubectl get -o json output: a List of pods)', async () 
     ['Pod/shop/debug', 'Secret', 'api-token', 'spec.containers[0].env[0].valueFrom.secretKeyRef', 'no'],
     ['Pod/shop/debug', 'ConfigMap', 'debug-config', 'spec.volumes[0].configMap', 'yes'],
   ]);
+});
+
+/** The server's kubeconfig with `namespace` in its current context, as `kubectl config set-context --current --namespace` leaves it. */
+function withContextNamespace(yaml: string, namespace: string): string {
+  const config = load(yaml) as { contexts: { context: { namespace?: string } }[] };
+  for (const { context } of config.contexts) context.namespace = namespace;
+  return dump(config);
+}
+
+test('objects without a namespace go to the kubeconfig context\'s namespace, as kubectl puts them; -n overrides it; with and without --check', async () => {
+  const shop = await writeKubeconfig(withContextNamespace(server.kubeconfigYaml(), 'shop'));
+  const home = await mkdtemp(join(tmpdir(), 'kom-home-'));
+  try {
+    // Everything the Deployment references exists in shop, nothing in default.
+    const input = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      imagePullSecrets: [{name: registry}]\n      containers: [{name: api, envFrom: [{configMapRef: {name: web-env}}, {secretRef: {name: db}}]}]\n';
+    const inShop = [
+      ['Deployment/shop/api', 'Secret', 'registry', 'spec.template.spec.imagePullSecrets[0]', 'no', 'found'],
+      ['Deployment/shop/api', 'Secret', 'db', 'spec.template.spec.containers[0].envFrom[1].secretRef', 'no', 'found'],
+      ['Deployment/shop/api', 'ConfigMap', 'web-env', 'spec.template.spec.containers[0].envFrom[0].configMapRef', 'no', 'found'],
+    ];
+    const viaFlag = await runKom(['refs', '--check', '--kubeconfig', shop.path], { input });
+    assert.equal(viaFlag.code, 0, viaFlag.stderr);
+    assert.deepEqual(rows(viaFlag.stdout), inShop);
+    assert.match(viaFlag.stderr, /3 references checked: 0 required missing, 0 optional missing, 0 failed/);
+
+    const viaEnv = await runKom(['refs', '--check', '-o', 'json'], { input, env: { ...process.env, KUBECONFIG: shop.path } });
+    assert.equal(viaEnv.code, 0, viaEnv.stderr);
+    const doc = JSON.parse(viaEnv.stdout) as { objects: { namespace: string; references: { namespace: string; status: string }[] }[] };
+    assert.deepEqual(doc.objects.map((o) => [o.namespace, ...o.references.map((r) => `${r.namespace} ${r.status}`)]), [['shop', 'shop found', 'shop found', 'shop found']]);
+
+    // ~/.kube/config, when $KUBECONFIG is not set.
+    await mkdir(join(home, '.kube'));
+    await writeFile(join(home, '.kube', 'config'), withContextNamespace(server.kubeconfigYaml(), 'shop'), { mode: 0o600 });
+    const withoutKubeconfig = { ...process.env };
+    delete withoutKubeconfig['KUBECONFIG'];
+    const viaHome = await runKom(['refs', '--check'], { input, env: { ...withoutKubeconfig, HOME: home } });
+    assert.equal(viaHome.code, 0, viaHome.stderr);
+    assert.deepEqual(rows(viaHome.stdout), inShop);
+
+    // -n wins over the context: nothing is in default.
+    const overridden = await runKom(['refs', '--check', '--kubeconfig', shop.path, '-n', 'default'], { input });
+    assert.equal(overridden.code, 3, overridden.stderr);
+    assert.deepEqual(rows(overridden.stdout).map((cells) => [cells[0], cells[2], cells[5]]), [
+      ['Deployment/default/api', 'registry', 'MISSING'],
+      ['Deployment/default/api', 'db', 'MISSING'],
+      ['Deployment/default/api', 'web-env', 'MISSING'],
+    ]);
+
+    // Without --check the same namespace is printed; no kubeconfig anywhere means "default".
+    const offline = await runKom(['refs', '--kubeconfig', shop.path], { input });
+    assert.equal(offline.code, 0, offline.stderr);
+    assert.deepEqual(rows(offline.stdout), inShop.map((cells) => cells.slice(0, 5)));
+    const offlineHome = await runKom(['refs', '-o', 'json'], { input, env: { ...withoutKubeconfig, HOME: home } });
+    assert.equal(offlineHome.code, 0, offlineHome.stderr);
+    assert.equal((JSON.parse(offlineHome.stdout) as { objects: { namespace: string }[] }).objects[0]?.namespace, 'shop');
+    const none = await runKom(['refs'], { input, env: { ...process.env, KUBECONFIG: join(home, 'no-such-kubeconfig') } });
+    assert.equal(none.code, 0, none.stderr);
+    assert.equal(rows(none.stdout)[0]?.[0], 'Deployment/default/api');
+  } finally {
+    await shop.remove();
+    await rm(home, { recursive: true, force: true });
+  }
+});
+
+test('a kubeconfig named with --kubeconfig must be readable, also without --check; a context namespace that is no name is refused', async () => {
+  const input = 'kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, envFrom: [{secretRef: {name: s}}]}]}\n';
+  const missing = await runKom(['refs', '--kubeconfig', '/nonexistent/kubeconfig'], { input });
+  assert.equal(missing.code, 1, missing.stderr);
+  assert.match(missing.stderr, /kom refs: cannot load the kubeconfig \/nonexistent\/kubeconfig: no such file/);
+  assert.equal(missing.stdout, '');
+  const bad = await writeKubeconfig(withContextNamespace(server.kubeconfigYaml(), 'Not_A/Namespace'));
+  try {
+    const result = await runKom(['refs', '--kubeconfig', bad.path], { input });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /the kubeconfig's current context has the namespace "Not_A\/Namespace", which is not a namespace name \(give -n NAMESPACE\)/);
+    const withFlag = await runKom(['refs', '--kubeconfig', bad.path, '-n', 'ops'], { input });
+    assert.equal(withFlag.code, 0, withFlag.stderr);
+    assert.equal(rows(withFlag.stdout)[0]?.[0], 'Pod/ops/p');
+  } finally {
+    await bad.remove();
+  }
+});
+
+test('--help says where objects without a namespace go', async () => {
+  const { stdout } = await runKom(['refs', '--help']);
+  assert.match(stdout.replace(/\s+/g, ' '), /into --namespace when given, else into the namespace of the kubeconfig's current context, else into "default"/);
 });
