@@ -1,5 +1,6 @@
 // Entry point `kube-object-manager/testing`: what tests of code built on the
 // library need to drive it without a cluster or real time.
+import './util/node-version.ts'; // first: refuses an unsupported Node.js before any dependency loads
 export { FakeClock } from './util/fake-clock.ts';
 export { FakeObjectSource, type RecordedCall } from './testing/fake-source.ts';
 export { WatchStream } from './testing/watch-stream.ts';

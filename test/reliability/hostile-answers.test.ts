@@ -131,8 +131,9 @@ test('typed managers refuse an object of another kind ("unexpected object type")
   const secrets = newWatchingSecretManager(clientOver(source), 60_000, { clock: new FakeClock(), signal: controller.signal });
   secrets.registerPod(pod('default', 'p', 'uid-1', ['db']));
   await assert.rejects(secrets.getSecret('default', 'db'), { ...unexpected, message: /unexpected object type: got kind "ConfigMap" for Secret "default"\/"db"/ });
-  const { kind: _kind, ...withoutKind } = withRv(secret('default', 'db'), '4');
-  source.stream?.push({ type: 'MODIFIED', object: withoutKind as KubernetesObject });
+  const withoutKind = withRv(secret('default', 'db'), '4');
+  delete withoutKind.kind;
+  source.stream?.push({ type: 'MODIFIED', object: withoutKind });
   await settle();
   assert.equal((await secrets.getSecret('default', 'db')).metadata?.resourceVersion, '4');
 });
