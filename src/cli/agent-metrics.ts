@@ -55,6 +55,17 @@ export function newAgentMetrics(state: () => AgentState | undefined, stats: () =
     },
   });
   new Gauge({
+    name: 'kom_agent_ignored_objects',
+    help: 'Answers for referenced objects that were another object (another name or namespace) and were ignored: a broken or hostile server or proxy.',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      const counts = new Map<string, number>();
+      for (const object of state()?.objects() ?? []) counts.set(object.kind, (counts.get(object.kind) ?? 0) + (object.ignoredObjects ?? 0));
+      for (const kind of kinds) this.set({ kind }, counts.get(kind) ?? 0);
+    },
+  });
+  new Gauge({
     name: 'kom_agent_pods',
     help: 'Pods bound to the node and registered with the managers.',
     registers: [registry],

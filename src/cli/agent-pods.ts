@@ -3,6 +3,7 @@
 // the shapes the Reflector takes.
 import type { ReflectorListFunc, ReflectorWatchFunc } from '../cache/reflector.ts';
 import type { Client } from '../client/types.ts';
+import { escapeFieldSelectorValue } from '../manager/object-names.ts';
 
 /** What the Reflector needs to keep a node's pods. */
 export interface PodSource {
@@ -13,7 +14,7 @@ export interface PodSource {
 /** Lists and watches the pods whose spec.nodeName is `nodeName`, in every namespace. */
 export function nodePodSource(client: Client, nodeName: string): PodSource {
   const pods = client.resource('pods');
-  const fieldSelector = `spec.nodeName=${nodeName}`;
+  const fieldSelector = `spec.nodeName=${escapeFieldSelectorValue(nodeName)}`;
   return {
     list: (options, signal) => pods.listObject('', { ...options, fieldSelector }, signal),
     watch: (options, signal) => pods.watchObject('', { ...options, fieldSelector }, signal),

@@ -18,12 +18,16 @@ export interface ObjectView {
   referrers: string[];
   resourceVersion?: string;
   lastError?: string;
+  /** Answers for this object that were another object, ignored (a broken or hostile server or proxy). */
+  ignoredObjects?: number;
 }
 
 /** What the agent reports as it goes (stderr lines). */
 export interface AgentEvents {
   podAdded?(pod: V1Pod, secrets: number, configMaps: number): void;
   podRemoved?(pod: V1Pod, why: string): void;
+  /** The managers refused the pod (no namespace or name, or they are stopped); it is not stored, so a later event retries. */
+  podRejected?(pod: V1Pod, error: unknown): void;
   read?(kind: ObjectKind, result: 'ok' | 'missing' | 'error'): void;
 }
 
@@ -137,6 +141,8 @@ export class AgentState implements ReflectorStore {
       const view: ObjectView = { kind: ref.kind, namespace: ref.namespace, name: ref.name, state: source.state, referrers: ref.referrers.sort() };
       if (source.resourceVersion !== undefined) view.resourceVersion = source.resourceVersion;
       if (source.lastError !== undefined) view.lastError = source.lastError;
+      const ignored = held.get(key)?.ignoredObjects;
+      if (ignored !== undefined) view.ignoredObjects = ignored;
       views.push(view);
     }
     return views.sort((a, b) => a.kind.localeCompare(b.kind) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
@@ -168,9 +174,23 @@ export class AgentState implements ReflectorStore {
     }
     const known = this.#pods.get(uid);
     if (known !== undefined && known.metadata?.resourceVersion === pod.metadata?.resourceVersion) return;
+    // Registered before it is stored: a pod the managers refuse is not
+    // known, so its next event tries again (a throw here would make the pod
+    // reflector relist).
+    try {
+      this.#secrets.registerPod(pod);
+      try {
+        this.#configMaps.registerPod(pod);
+      } catch (err) {
+        if (known === undefined) this.#secrets.unregisterPod(pod);
+        else this.#secrets.registerPod(known);
+        throw err;
+      }
+    } catch (err) {
+      this.#events.podRejected?.(pod, err);
+      return;
+    }
     this.#pods.set(uid, pod);
-    this.#secrets.registerPod(pod);
-    this.#configMaps.registerPod(pod);
     const secrets = getSecretNames(pod);
     const configMaps = getConfigMapNames(pod);
     if (known === undefined) this.#events.podAdded?.(pod, secrets.size, configMaps.size);

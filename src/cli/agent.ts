@@ -144,7 +144,11 @@ function newManagers(strategy: StrategyName, client: Client, kc: KubeConfig, opt
       return { secrets: newSimpleSecretManager(client), configMaps: newSimpleConfigMapManager(client) };
     case 'ttl': {
       const getTTL = getObjectTTLFromNodeFunc(nodeReader(kc, options.node, realClock, signal, metrics, io));
-      return { secrets: newCachingSecretManager(client, getTTL), configMaps: newCachingConfigMapManager(client, getTTL) };
+      // The agent re-registers a pod on every update of it (status changes
+      // included): only newly referenced objects are fetched, as the kubelet
+      // does since v1.29.
+      const ttlOptions = { refreshOnReRegister: false };
+      return { secrets: newCachingSecretManager(client, getTTL, ttlOptions), configMaps: newCachingConfigMapManager(client, getTTL, ttlOptions) };
     }
     case 'watch':
       return {
@@ -186,6 +190,8 @@ export async function runAgent(args: string[], io: Io): Promise<number> {
     const agentState = new AgentState(secrets, configMaps, {
       podAdded: (pod, s, c) => io.err(`kom agent: pod ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''} registered (${s} secret${s === 1 ? '' : 's'}, ${c} configmap${c === 1 ? '' : 's'})`),
       podRemoved: (pod, why) => io.err(`kom agent: pod ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''} unregistered (${why})`),
+      podRejected: (pod, err) =>
+        io.err(`kom agent: pod ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''} not registered: ${err instanceof Error ? err.message : String(err)}`),
       read: (kind, result) => metrics.read(kind, result),
     });
     state = agentState;

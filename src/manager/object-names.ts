@@ -52,7 +52,12 @@ export function unreachableName(name: string): string | undefined {
  * `=`), so that no name can add a term or widen the selection.
  */
 export function nameFieldSelector(name: string): string {
-  return `metadata.name=${name.replace(/[\\,=]/g, (c) => `\\${c}`)}`;
+  return `metadata.name=${escapeFieldSelectorValue(name)}`;
+}
+
+/** A field selector value escaped so that it is one value: `\`, `,` and `=` get a backslash. */
+export function escapeFieldSelectorValue(value: string): string {
+  return value.replace(/[\\,=]/g, (c) => `\\${c}`);
 }
 
 /** Whether `object` is `namespace/name`: anything else the server sends for it is not the object. */

@@ -271,3 +271,46 @@ test('a failing first list is retried within --startup-timeout; after an API ser
     await api.deleteNamespacedPod({ namespace: 'shop', name: 'after-restart' });
   }
 });
+
+test('ttl strategy: a pod naming an impossible secret is registered (its other objects are served); pod updates fetch nothing again', async () => {
+  await api.createNode({ body: { metadata: { name: 'node-c', annotations: { 'node.alpha.kubernetes.io/ttl': '3600' } } } });
+  // kube-apiserver accepts this pod: imagePullSecrets names are not validated.
+  await api.createNamespacedPod({
+    namespace: 'shop',
+    body: pod('odd', 'node-c', {
+      imagePullSecrets: [{ name: 'Registry_Creds' }],
+      volumes: [{ name: 'cfg', configMap: { name: 'settings' } }, { name: 'db', secret: { secretName: 'db' } }],
+    }),
+  });
+  try {
+    const { kom, url } = await startAgent(['--node', 'node-c', '--strategy', 'ttl', '--resync', '3600', '--kubeconfig', kubeconfig.path]);
+    await eventually(async () => assert.equal((await fetch(`${url}/readyz`)).status, 200));
+    assert.deepEqual(stateOf(await objects(url)), { 'ConfigMap/settings': 'synced', 'Secret/Registry_Creds': 'missing', 'Secret/db': 'synced' });
+    const gets = async (): Promise<string> => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return [...text.matchAll(/^kom_agent_api_requests_total\{resource="(secrets|configmaps)",verb="get"\} (\d+)$/gm)].map((m) => `${m[1]}=${m[2]}`).sort().join(' ');
+    };
+    const before = await gets();
+    // Every update of the pod (here its labels; in a cluster its status)
+    // re-registers it. With the kubelet's newer rule, that fetches nothing.
+    for (let i = 0; i < 5; i++) {
+      const current = await api.readNamespacedPod({ namespace: 'shop', name: 'odd' });
+      current.metadata = { ...current.metadata, labels: { round: String(i) } };
+      await api.replaceNamespacedPod({ namespace: 'shop', name: 'odd', body: current });
+    }
+    await eventually(async () => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      assert.match(text, /^kom_agent_object_reads_total\{kind="Secret",result="ok"\} 6$/m);
+      assert.match(text, /^kom_agent_object_reads_total\{kind="Secret",result="missing"\} 6$/m);
+      assert.match(text, /^kom_agent_object_reads_total\{kind="ConfigMap",result="ok"\} 6$/m);
+    });
+    assert.equal(before, 'configmaps=1 secrets=2');
+    // Only the missing secret is asked again on each read (a NotFound is
+    // never fresh, as in the kubelet); db and settings are not: the seed's
+    // rule would have made this configmaps=6 secrets=12.
+    assert.equal(await gets(), 'configmaps=1 secrets=7');
+    await stop(kom);
+  } finally {
+    await api.deleteNamespacedPod({ namespace: 'shop', name: 'odd' });
+  }
+});

@@ -282,3 +282,14 @@ test('entries() shows a failing sync as error with its message', async () => {
   assert.equal(entry?.state, 'error');
   assert.match(entry?.lastError ?? '', /forbidden by RBAC/);
 });
+
+test('per-object watches ask for a server timeout of 30 to 60 minutes, as the kubelet since v1.31 (not the reflector default of 5 to 10)', async () => {
+  const { source, store } = setup();
+  source.set(secret('ns', 'a'));
+  for (const name of ['a', 'b', 'c', 'd', 'e']) store.addReference('ns', name);
+  await store.get('ns', 'a');
+  await settle();
+  const timeouts = source.callsOf('watch').map((c) => c.options.timeoutSeconds ?? 0);
+  assert.equal(timeouts.length, 5);
+  for (const t of timeouts) assert.ok(t >= 1_800 && t < 3_600, `timeoutSeconds ${t}`);
+});
