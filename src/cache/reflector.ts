@@ -59,6 +59,12 @@ export class ReflectorError extends Error {
   }
 }
 
+/**
+ * The longest Retry-After honoured: kube-apiserver asks for a second or a few;
+ * a server asking for hours (or 10^9 s) must not park a watch that long.
+ */
+export const maxRetryAfterMs = 60_000;
+
 /** A watch that ended within a second without any event: treated as a failure, so a flapping server is backed off. */
 const veryShortWatchMs = 1_000;
 
@@ -212,7 +218,7 @@ export class Reflector {
         if (isRetriableWatchError(err)) {
           // Overloaded or not listening: wait, then watch again from where we were.
           this.#report(new ReflectorError(this.#o.name, 'watch', err));
-          const retryAfterMs = (findStatusError(err)?.retryAfterSeconds ?? 0) * 1000;
+          const retryAfterMs = Math.min((findStatusError(err)?.retryAfterSeconds ?? 0) * 1000, maxRetryAfterMs);
           if (!(await sleep(this.#clock, Math.max(this.#nextDelay(), retryAfterMs), signal))) return;
           continue;
         }

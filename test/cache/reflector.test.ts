@@ -230,6 +230,23 @@ test('429 on a watch request waits max(backoff, Retry-After) and resumes the wat
   assert.equal(h.source.callsOf('watch')[2]?.options.resourceVersion, '2');
 });
 
+test('a Retry-After beyond a minute (a hostile 10^9 s) is honoured for at most a minute', async () => {
+  const h = start((s) => s.set(secret('ns', 'a')));
+  await settle();
+  h.clock.step(5_000);
+  h.source.failNext('watch', StatusError.of(429, 'TooManyRequests', 'slow down', { retryAfterSeconds: 1e9 }));
+  h.source.dropWatches();
+  await settle();
+  assert.equal(h.source.callsOf('watch').length, 2);
+  h.clock.step(59_999);
+  await settle();
+  assert.equal(h.source.callsOf('watch').length, 2);
+  h.clock.step(1);
+  await settle();
+  assert.equal(h.source.callsOf('watch').length, 3, 'watching again after 60 s');
+  assert.equal(h.source.callsOf('list').length, 1);
+});
+
 test('a throwing error hook does not stop the loop', async () => {
   const clock = new FakeClock();
   const source = new FakeObjectSource();
