@@ -1,0 +1,145 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { findControlPlaneBinaries, hasControlPlaneBinaries } from '../../src/testing/control-plane-binaries.ts';
+import { startControlPlane, type ControlPlane } from '../../src/testing/control-plane.ts';
+import { childPids, waitGone } from './processes.ts';
+
+const present = hasControlPlaneBinaries();
+const skip = present ? false : 'no etcd and kube-apiserver: run `npm run kube:build` (needs Go) or set KUBEBUILDER_ASSETS';
+if (!present) console.log(`# test/kube/control-plane.test.ts skipped: ${skip}`);
+
+/** Whether something accepts TCP connections on `url`'s port. */
+function listening(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+function statusOf(err: unknown): number | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'number' ? err.code : undefined;
+}
+
+describe('findControlPlaneBinaries', () => {
+  it('says how to get the binaries when the folder given lacks them', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'kom-no-binaries-'));
+    try {
+      assert.throws(() => findControlPlaneBinaries(empty), /does not hold both etcd and kube-apiserver/);
+    } finally {
+      rmSync(empty, { recursive: true });
+    }
+  });
+});
+
+describe('startControlPlane', { skip }, () => {
+  let plane: ControlPlane;
+  let core: CoreV1Api;
+
+  before(async () => {
+    const started = performance.now();
+    plane = await startControlPlane({ users: [{ name: 'node-1', groups: ['system:nodes'] }] });
+    console.log(`# control plane ready (/readyz) in ${Math.round(performance.now() - started)} ms at ${plane.url}`);
+    core = plane.kubeConfig().makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: 'kom' } } });
+  });
+
+  after(async () => {
+    await plane.stop();
+  });
+
+  it('keeps credentials and keys readable by the owner only', () => {
+    for (const file of ['tokens.csv', 'serving.key', 'service-account.key']) {
+      assert.equal(statSync(join(plane.dir, file)).mode & 0o077, 0, `${file} is readable by others`);
+    }
+  });
+
+  it('stores a secret and reads it back, also after the API server restarts on the same port', async () => {
+    const created = await core.createNamespacedSecret({
+      namespace: 'kom',
+      body: { metadata: { name: 'db' }, stringData: { password: 'hunter2' } },
+    });
+    const read = await core.readNamespacedSecret({ namespace: 'kom', name: 'db' });
+    assert.equal(read.metadata?.resourceVersion, created.metadata?.resourceVersion);
+    assert.equal(Buffer.from(read.data?.['password'] ?? '', 'base64').toString(), 'hunter2');
+
+    const url = plane.url;
+    await plane.restartApiServer();
+    assert.equal(plane.url, url);
+    const again = await core.readNamespacedSecret({ namespace: 'kom', name: 'db' });
+    assert.equal(again.metadata?.resourceVersion, created.metadata?.resourceVersion);
+    assert.equal(Buffer.from(again.data?.['password'] ?? '', 'base64').toString(), 'hunter2');
+  });
+
+  it('authorizes with RBAC: another user starts with no permissions', async () => {
+    const asNode = plane.kubeConfig('node-1').makeApiClient(CoreV1Api);
+    await assert.rejects(asNode.readNamespacedSecret({ namespace: 'kom', name: 'db' }), (err) => statusOf(err) === 403);
+    assert.throws(() => plane.kubeConfig('nobody'), /no user "nobody"/);
+  });
+
+  it('compacts etcd: a list at a compacted resourceVersion is 410 Gone', async () => {
+    const first = await core.createNamespacedConfigMap({ namespace: 'kom', body: { metadata: { name: 'c' }, data: { a: '1' } } });
+    await core.replaceNamespacedConfigMap({ namespace: 'kom', name: 'c', body: { metadata: { name: 'c' }, data: { a: '2' } } });
+    const revision = await plane.compact();
+    assert.ok(revision >= Number(first.metadata?.resourceVersion));
+    await assert.rejects(
+      core.listNamespacedConfigMap({ namespace: 'kom', resourceVersion: first.metadata?.resourceVersion ?? '', resourceVersionMatch: 'Exact' }),
+      (err) => statusOf(err) === 410,
+    );
+  });
+
+  it('fails with the server output when kube-apiserver cannot start, leaving nothing behind', async () => {
+    const before = childPids(process.pid);
+    await assert.rejects(startControlPlane({ apiServerFlags: ['--no-such-flag'] }), (err: Error) => {
+      assert.match(err.message, /kube-apiserver exited \(exit code \d+\) before kube-apiserver was ready/);
+      assert.match(err.message, /no-such-flag/);
+      return true;
+    });
+    assert.deepEqual(childPids(process.pid), before);
+  });
+});
+
+describe('startControlPlane cleanup', { skip }, () => {
+  it('stop() leaves no process, port or file behind', async () => {
+    const plane = await startControlPlane();
+    const pids = childPids(process.pid);
+    assert.equal(pids.length, 2, 'etcd and kube-apiserver run as our children');
+    await plane.stop();
+    await plane.stop();
+    assert.deepEqual(childPids(process.pid), []);
+    assert.deepEqual(await waitGone(pids), []);
+    assert.equal(existsSync(plane.dir), false);
+    assert.equal(await listening(plane.url), false);
+    assert.equal(await listening(plane.etcdUrl), false);
+  });
+
+  it('SIGINT to the process that started it ends the servers and removes the files', async () => {
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'hold-control-plane.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).once('line', resolve);
+      child.on('exit', () => reject(new Error('the fixture exited before printing')));
+    });
+    const held = JSON.parse(line) as { url: string; etcdUrl: string; dir: string; pids: number[] };
+    assert.equal(held.pids.length, 2);
+    assert.equal(await listening(held.url), true);
+
+    child.kill('SIGINT');
+    assert.equal(await exited, 'SIGINT', 'the process still ends by SIGINT');
+    assert.deepEqual(await waitGone(held.pids), []);
+    assert.equal(existsSync(held.dir), false);
+    assert.equal(await listening(held.url), false);
+    assert.equal(await listening(held.etcdUrl), false);
+  });
+});
