@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -129,9 +129,38 @@ export function forgetOnExit(dir: string): void {
   tempDirs.delete(dir);
 }
 
+/**
+ * Whether `pid` still runs (Linux /proc). A zombie has stopped, unless other
+ * threads of it are still being torn down (they still hold its sockets and
+ * files). Without /proc: assumed gone.
+ */
+export function stillRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2) !== 'Z' || readdirSync(`/proc/${pid}/task`).length > 1;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Blocks until `pids` have stopped, at most `maxMs`: a process killed a
+ * moment ago may still write into the folder about to be removed. Only for
+ * the exit and signal handlers, where nothing asynchronous runs any more.
+ */
+function waitStoppedSync(pids: number[], maxMs: number): void {
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; waited < maxMs && pids.some(stillRunning); waited += 10) Atomics.wait(tick, 0, 0, 10);
+}
+
 function killEverything(): void {
-  for (const child of running) child.kill();
+  const pids: number[] = [];
+  for (const child of running) {
+    child.kill();
+    if (child.pid !== undefined) pids.push(child.pid);
+  }
   running.clear();
+  waitStoppedSync(pids, 5_000);
   for (const dir of tempDirs) {
     try {
       rmSync(dir, { recursive: true, force: true, maxRetries: 3 });

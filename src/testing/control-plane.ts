@@ -116,14 +116,11 @@ async function waitUntilReady(proc: ServerProcess, what: string, timeoutMs: numb
   }
 }
 
-/** A server that did not start; its output tail is in the message. */
+/** A server that did not start; the last lines of its output end the message. */
 class StartError extends Error {
-  readonly tail: string;
   constructor(proc: ServerProcess, message: string) {
-    const tail = proc.tail();
-    super(`startControlPlane: ${message}; last output of ${proc.name}:\n${tail}`);
+    super(`startControlPlane: ${message}; last output of ${proc.name}:\n${proc.tail()}`);
     this.name = 'StartError';
-    this.tail = tail;
   }
 }
 
@@ -224,6 +221,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         `--etcd-servers=${etcdUrl}`,
         '--bind-address=127.0.0.1',
         '--advertise-address=127.0.0.1',
+        // The endpoint reconciler refuses a loopback advertise address; no pod needs the kubernetes Service's endpoints here.
+        '--endpoint-reconciler-type=none',
         `--secure-port=${port}`,
         `--cert-dir=${join(dir, 'certs')}`,
         `--tls-cert-file=${certFile}`,

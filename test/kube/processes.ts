@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { stillRunning as alive } from '../../src/testing/child-process.ts';
 
 /** The pids whose parent is `parent` (Linux /proc). */
 export function childPids(parent: number): number[] {
@@ -17,16 +18,6 @@ export function childPids(parent: number): number[] {
     if (ppid === parent) out.push(Number(entry));
   }
   return out;
-}
-
-/** Whether a process with this pid exists (a zombie counts as gone). */
-export function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 /**
