@@ -187,7 +187,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     // etcd, retried with fresh ports if another process took one meanwhile.
     let etcdUrl = '';
     for (let attempt = 1; ; attempt++) {
-      const [clientPort, peerPort] = [await freePort(), await freePort()];
+      const clientPort = await freePort();
+      let peerPort = await freePort();
+      while (peerPort === clientPort) peerPort = await freePort();
       etcdUrl = `http://127.0.0.1:${clientPort}`;
       const peerUrl = `http://127.0.0.1:${peerPort}`;
       etcd = new ServerProcess('etcd', binaries.etcd, [

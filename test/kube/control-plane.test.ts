@@ -41,6 +41,19 @@ describe('findControlPlaneBinaries', () => {
       rmSync(empty, { recursive: true });
     }
   });
+
+  it('takes KUBEBUILDER_ASSETS before the project build, and names it when it lacks them', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'kom-no-binaries-'));
+    const saved = process.env['KUBEBUILDER_ASSETS'];
+    process.env['KUBEBUILDER_ASSETS'] = empty;
+    try {
+      assert.throws(() => findControlPlaneBinaries(), /KUBEBUILDER_ASSETS is .* which does not hold both etcd and kube-apiserver/);
+    } finally {
+      if (saved === undefined) delete process.env['KUBEBUILDER_ASSETS'];
+      else process.env['KUBEBUILDER_ASSETS'] = saved;
+      rmSync(empty, { recursive: true });
+    }
+  });
 });
 
 describe('startControlPlane', { skip }, () => {
