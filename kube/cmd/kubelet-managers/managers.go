@@ -35,7 +35,7 @@ type managers struct {
 	configMaps configmap.Manager
 }
 
-// watchStore is the kubelet's stop channel for watch-based stores.
+// watchStop stops the watch-based stores (the kubelet passes wait.NeverStop); closed on quit.
 var watchStop = make(chan struct{})
 
 func newManagers(ctx context.Context, client clientset.Interface, opt options, clk clock.Clock) (managers, error) {
