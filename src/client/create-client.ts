@@ -1,7 +1,8 @@
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { ListOptions, WatchEvent } from '../manager/types.ts';
 import type { Clock } from '../util/clock.ts';
-import { realClock } from '../util/clock.ts';
+import { resolveClientOptions } from './client-options.ts';
+import type { ClientOptions } from './client-options.ts';
 import { CredentialReader } from './credentials.ts';
 import { ClientClosedError, ConnectionError, RequestTimeoutError } from './errors.ts';
 import { getQuery, listQuery, resourcePath, validateResourceName } from './query.ts';
@@ -9,53 +10,9 @@ import { statusErrorFromResponse } from './status.ts';
 import { Transport } from './transport.ts';
 import type { TransportResponse, TransportStats } from './transport.ts';
 import type { Client, ResourceClient } from './types.ts';
-import { DEFAULT_MAX_EVENT_BYTES } from './watch-decoder.ts';
 import { StallWatchdog } from './stall-watchdog.ts';
 import { watchStream } from './watch-stream.ts';
 import type { WatchSettings } from './watch-stream.ts';
-
-export interface ClientOptions {
-  /** Source of time for retries, timeouts, stall detection, PINGs and idle connections. @default realClock */
-  clock?: Clock;
-  /**
-   * A watch that receives no byte (not even a bookmark: kube-apiserver sends
-   * one about every minute when asked) for this long is stopped and its
-   * iterator throws WatchStalledError, so the reflector starts over.
-   * @default 330_000 (5.5 minutes)
-   */
-  stallTimeoutMs?: number;
-  /** @default 'kube-object-manager/0.1.0' */
-  userAgent?: string;
-  /** Upper bound on streams per HTTP/2 connection; the server's SETTINGS limit applies when lower. @default unlimited */
-  maxStreamsPerConnection?: number;
-  /**
-   * true: HTTP/2 only; false: HTTP/1.1 only; unset: HTTP/2 when the server
-   * offers it through ALPN. Over HTTP/1.1 every open watch holds a socket of
-   * its own (plain http:// servers, servers without h2, clusters with a
-   * proxy-url): thousands of watches need HTTP/2.
-   */
-  http2?: boolean;
-  /** An HTTP/2 connection left with no stream for this long is closed. @default 90_000 */
-  idleConnectionTimeoutMs?: number;
-  /**
-   * A connection with streams in flight is sent an HTTP/2 PING this often; no
-   * answer within half the interval fails the connection and everything on
-   * it (a dead peer is found in 1.5 intervals). 0 turns the check off.
-   * @default 30_000
-   */
-  pingIntervalMs?: number;
-  /**
-   * A get or list must be answered completely, and a watch must get its
-   * response headers, within this time; otherwise it fails with
-   * RequestTimeoutError (an open watch is guarded by stallTimeoutMs instead).
-   * @default 60_000
-   */
-  requestTimeoutMs?: number;
-  /** How many times a get or list answered 429 (or 5xx) with Retry-After is retried. @default 3 */
-  maxRetries?: number;
-  /** Longest watch event line accepted. @default 64 MiB */
-  maxEventBytes?: number;
-}
 
 /** Connection counts, for monitoring and tests. */
 export interface ClientStats extends TransportStats {
@@ -68,22 +25,8 @@ export interface KubeClient extends Client {
   stats(): ClientStats;
 }
 
-const DEFAULT_STALL_TIMEOUT_MS = 330_000;
-const DEFAULT_IDLE_CONNECTION_TIMEOUT_MS = 90_000;
-const DEFAULT_MAX_RETRIES = 3;
-const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
-/** client-go's HTTP/2 ReadIdleTimeout. */
-const DEFAULT_PING_INTERVAL_MS = 30_000;
 /** Bound on an error body read into memory (a Status is a few hundred bytes). */
 const MAX_ERROR_BODY_BYTES = 1024 * 1024;
-
-function positive(name: string, value: number | undefined, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < min) {
-    throw new TypeError(`createClient: options.${name} must be a number >= ${min}, got ${String(value)}`);
-  }
-  return value;
-}
 
 async function readBody(response: TransportResponse, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -136,23 +79,17 @@ function emptyWatch(): AsyncIterable<WatchEvent> {
  * server goes quiet; ClientClosedError after close().
  */
 export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}): KubeClient {
-  const clock = options.clock ?? realClock;
-  const stallTimeoutMs = positive('stallTimeoutMs', options.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS);
-  const maxRetries = positive('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES, 0);
-  const requestTimeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS);
-  const maxEventBytes = positive('maxEventBytes', options.maxEventBytes, DEFAULT_MAX_EVENT_BYTES, 1024);
-  const userAgent = options.userAgent ?? 'kube-object-manager/0.1.0';
-  if (typeof userAgent !== 'string' || userAgent === '') throw new TypeError('createClient: options.userAgent must be a non-empty string');
-  if (options.http2 !== undefined && typeof options.http2 !== 'boolean') throw new TypeError('createClient: options.http2 must be a boolean');
+  const resolved = resolveClientOptions(options);
+  const { clock, stallTimeoutMs, maxRetries, requestTimeoutMs, maxEventBytes, userAgent } = resolved;
   if (kubeConfig.getCurrentCluster() === null) {
     throw new Error(`createClient: the KubeConfig has no current cluster (current-context ${JSON.stringify(kubeConfig.getCurrentContext())})`);
   }
   const transport = new Transport({
     clock,
-    http2: options.http2,
-    maxStreamsPerConnection: positive('maxStreamsPerConnection', options.maxStreamsPerConnection, Infinity),
-    idleConnectionTimeoutMs: positive('idleConnectionTimeoutMs', options.idleConnectionTimeoutMs, DEFAULT_IDLE_CONNECTION_TIMEOUT_MS),
-    pingIntervalMs: positive('pingIntervalMs', options.pingIntervalMs, DEFAULT_PING_INTERVAL_MS, 0),
+    http2: resolved.http2,
+    maxStreamsPerConnection: resolved.maxStreamsPerConnection,
+    idleConnectionTimeoutMs: resolved.idleConnectionTimeoutMs,
+    pingIntervalMs: resolved.pingIntervalMs,
   });
   const credentials = new CredentialReader(kubeConfig);
   const watchSettings: WatchSettings = { watchdog: new StallWatchdog(clock, stallTimeoutMs), maxEventBytes };

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
 import { createClient } from '../../src/client/index.ts';
 import { CredentialReader } from '../../src/client/credentials.ts';
 import { ConnectionError } from '../../src/client/errors.ts';
@@ -202,18 +201,5 @@ describe('client certificates', () => {
       await without.close();
       await server.close();
     }
-  });
-});
-
-describe('createClient arguments', () => {
-  it('names what is wrong', () => {
-    assert.throws(() => createClient(new KubeConfig()), /createClient: the KubeConfig has no current cluster/);
-    const kc = new KubeConfig();
-    kc.loadFromOptions({ clusters: [{ name: 'c', server: 'https://127.0.0.1:1' }], users: [{ name: 'u' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });
-    assert.throws(() => createClient(kc, { stallTimeoutMs: 0 }), /options.stallTimeoutMs must be a number >= 1, got 0/);
-    assert.throws(() => createClient(kc, { maxRetries: -1 }), /options.maxRetries must be a number >= 0/);
-    assert.throws(() => createClient(kc, { http2: 'yes' as unknown as boolean }), /options.http2 must be a boolean/);
-    const client = createClient(kc);
-    assert.throws(() => client.resource('Secrets'), /resource must be a lowercase plural resource name/);
   });
 });

@@ -3,12 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import { createClient } from '../../src/client/index.ts';
 import { RequestTimeoutError, WatchStalledError } from '../../src/client/errors.ts';
 import { FakeClock } from '../../src/util/fake-clock.ts';
+import { maxTimerDelayMs } from '../../src/util/duration.ts';
 import { isTooManyRequests, StatusError } from '../../src/util/status-error.ts';
 import type { TestResponse, TestServer } from './helpers/test-server.ts';
 import { sendJson, startTestServer, turn, until } from './helpers/test-server.ts';
 
 const tooMany = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'too many requests', reason: 'TooManyRequests', details: { retryAfterSeconds: 5 }, code: 429 };
-const IDLE = 1e12; // keeps idle-connection timers out of the way of FakeClock assertions
+const IDLE = maxTimerDelayMs; // keeps idle-connection timers out of the way of FakeClock assertions
 
 describe('Retry-After, request timeouts and stall detection', () => {
   let server: TestServer;
