@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer';
 import type { Clock } from '../util/clock.ts';
 import { realClock } from '../util/clock.ts';
 import { checkDurationMs } from '../util/duration.ts';
@@ -46,8 +47,8 @@ export interface ClientOptions {
   /** How many times a get or list answered 429 (or 5xx) with Retry-After is retried. @default 3 */
   maxRetries?: number;
   /**
-   * Longest watch event line accepted; a longer one ends the watch with an
-   * error. One object is at most 1.5 MiB in etcd (its
+   * Longest watch event line accepted; a longer one ends the watch with
+   * ResponseTooLargeError. One object is at most 1.5 MiB in etcd (its
    * default request limit) and kube-apiserver takes write bodies of at most
    * 3 MiB, so a real event (the object's JSON, base64 data included, in a
    * `{"type":…,"object":…}` line) is a few MiB at most; the default is
@@ -55,6 +56,34 @@ export interface ClientOptions {
    * @default 64 MiB
    */
   maxEventBytes?: number;
+  /**
+   * Largest get or list response body read into memory; a longer one is cut
+   * off (the stream destroyed) and the request fails with
+   * ResponseTooLargeError. A get answers one object (a few MiB at most, see
+   * maxEventBytes), but a list answers every object that matches: unpaged
+   * lists of all Secrets of a large cluster have been seen at about 500 MB,
+   * so the default is the largest body this client can decode at all (V8's
+   * longest string, which JSON.parse needs: 2^29 - 24 bytes, just under
+   * 512 MiB); it turns a server that never ends its answer from unbounded
+   * growth into an error, and no real answer meets it. Lower it for
+   * processes with little memory (lists the reflector makes are paged, 500
+   * objects a page).
+   * @default 536_870_888 (2^29 - 24, about 512 MiB)
+   */
+  maxResponseBytes?: number;
+  /**
+   * Bound on the memory held, across every watch of this client, by event
+   * lines that have started to arrive but not ended. A watch whose next
+   * bytes would take the total past it ends with ResponseTooLargeError (the
+   * reflector relists); what the others hold is untouched. A line is only
+   * unfinished while its event is in transfer, and an event is a few MiB at
+   * most (see maxEventBytes), so a real cluster needs this much only when
+   * more than 85 maximal objects (or 256 objects of 1 MiB) change at the
+   * same instant on watches of one client; without it, each hostile or
+   * broken watch could hold maxEventBytes.
+   * @default 256 MiB
+   */
+  maxBufferedWatchBytes?: number;
 }
 
 /** Every option with its default applied, checked. */
@@ -69,6 +98,8 @@ export interface ResolvedClientOptions {
   requestTimeoutMs: number;
   maxRetries: number;
   maxEventBytes: number;
+  maxResponseBytes: number;
+  maxBufferedWatchBytes: number;
 }
 
 const DEFAULT_STALL_TIMEOUT_MS = 330_000;
@@ -77,6 +108,9 @@ const DEFAULT_MAX_RETRIES = 3;
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 /** client-go's HTTP/2 ReadIdleTimeout. */
 const DEFAULT_PING_INTERVAL_MS = 30_000;
+/** V8's longest string: a body JSON.parse can take at all. */
+export const DEFAULT_MAX_RESPONSE_BYTES = bufferConstants.MAX_STRING_LENGTH;
+export const DEFAULT_MAX_BUFFERED_WATCH_BYTES = 256 * 1024 * 1024;
 
 function count(name: string, value: number | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
@@ -107,5 +141,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     requestTimeoutMs: duration('requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 1),
     maxRetries: count('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES, 0),
     maxEventBytes: count('maxEventBytes', options.maxEventBytes, DEFAULT_MAX_EVENT_BYTES, 1024),
+    maxResponseBytes: count('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 1024, bufferConstants.MAX_STRING_LENGTH),
+    maxBufferedWatchBytes: count('maxBufferedWatchBytes', options.maxBufferedWatchBytes, DEFAULT_MAX_BUFFERED_WATCH_BYTES, 1024),
   };
 }

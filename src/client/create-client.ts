@@ -4,7 +4,9 @@ import type { Clock } from '../util/clock.ts';
 import { resolveClientOptions } from './client-options.ts';
 import type { ClientOptions } from './client-options.ts';
 import { CredentialReader } from './credentials.ts';
-import { ClientClosedError, ConnectionError, RequestTimeoutError } from './errors.ts';
+import { ClientClosedError, ConnectionError, RequestTimeoutError, ResponseTooLargeError } from './errors.ts';
+import { ByteBudget } from './growing-buffer.ts';
+import { readBody } from './read-body.ts';
 import { getQuery, listQuery, resourcePath, validateResourceName } from './query.ts';
 import { statusErrorFromResponse } from './status.ts';
 import { Transport } from './transport.ts';
@@ -14,10 +16,12 @@ import { StallWatchdog } from './stall-watchdog.ts';
 import { watchStream } from './watch-stream.ts';
 import type { WatchSettings } from './watch-stream.ts';
 
-/** Connection counts, for monitoring and tests. */
+/** Connection counts and buffered bytes, for monitoring and tests. */
 export interface ClientStats extends TransportStats {
   /** http2Connections + http1Sockets. */
   connections: number;
+  /** Bytes held by watch event lines that have started to arrive but not ended (at most ClientOptions.maxBufferedWatchBytes). */
+  bufferedWatchBytes: number;
 }
 
 /** The Client createClient returns, with its connection counts. */
@@ -27,20 +31,6 @@ export interface KubeClient extends Client {
 
 /** Bound on an error body read into memory (a Status is a few hundred bytes). */
 const MAX_ERROR_BODY_BYTES = 1024 * 1024;
-
-async function readBody(response: TransportResponse, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      response.destroy();
-      break;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
 
 function wait(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -80,7 +70,7 @@ function emptyWatch(): AsyncIterable<WatchEvent> {
  */
 export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}): KubeClient {
   const resolved = resolveClientOptions(options);
-  const { clock, stallTimeoutMs, maxRetries, requestTimeoutMs, maxEventBytes, userAgent } = resolved;
+  const { clock, stallTimeoutMs, maxRetries, requestTimeoutMs, maxEventBytes, maxResponseBytes, userAgent } = resolved;
   if (kubeConfig.getCurrentCluster() === null) {
     throw new Error(`createClient: the KubeConfig has no current cluster (current-context ${JSON.stringify(kubeConfig.getCurrentContext())})`);
   }
@@ -92,7 +82,8 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
     pingIntervalMs: resolved.pingIntervalMs,
   });
   const credentials = new CredentialReader(kubeConfig);
-  const watchSettings: WatchSettings = { watchdog: new StallWatchdog(clock, stallTimeoutMs), maxEventBytes };
+  const lineBudget = new ByteBudget(resolved.maxBufferedWatchBytes);
+  const watchSettings: WatchSettings = { watchdog: new StallWatchdog(clock, stallTimeoutMs), maxEventBytes, lineBudget };
   let closed = false;
 
   async function send(path: string, signal: AbortSignal | undefined, longLived: boolean): Promise<TransportResponse> {
@@ -110,7 +101,10 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
       response.destroy(new RequestTimeoutError(`${what}: no complete answer from the server within ${requestTimeoutMs} ms`));
     }, left);
     try {
-      return await readBody(response, Infinity);
+      return await readBody(response, maxResponseBytes, () => {
+        const message = `${what}: the response is larger than ${maxResponseBytes} bytes, the limit (ClientOptions.maxResponseBytes); the rest was not read`;
+        return new ResponseTooLargeError(message, 'maxResponseBytes', maxResponseBytes);
+      });
     } finally {
       clock.clearTimeout(timer);
     }
@@ -126,7 +120,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
           body = await readWithin(response, startedAt, what);
         } catch (err) {
           if (signal?.aborted === true) throw signal.reason;
-          if (err instanceof ClientClosedError || err instanceof RequestTimeoutError) throw err;
+          if (err instanceof ClientClosedError || err instanceof RequestTimeoutError || err instanceof ResponseTooLargeError) throw err;
           const detail = err instanceof Error ? err.message : String(err);
           throw new ConnectionError(`${what}: the response broke off: ${detail}`, { cause: err });
         }
@@ -182,7 +176,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
     resource,
     stats(): ClientStats {
       const s = transport.stats();
-      return { ...s, connections: s.http2Connections + s.http1Sockets };
+      return { ...s, connections: s.http2Connections + s.http1Sockets, bufferedWatchBytes: lineBudget.used };
     },
     async close(): Promise<void> {
       closed = true;
