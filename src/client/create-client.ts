@@ -32,17 +32,38 @@ export interface KubeClient extends Client {
 /** Bound on an error body read into memory (a Status is a few hundred bytes). */
 const MAX_ERROR_BODY_BYTES = 1024 * 1024;
 
-function wait(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+/**
+ * Waits `ms` on the clock. Rejects at once, the timer cleared, with the
+ * signal's reason when `signal` aborts and with ClientClosedError when
+ * `closed` does.
+ */
+function wait(clock: Clock, ms: number, signal: AbortSignal | undefined, closed: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
+    const stop = (err: Error): void => {
       clock.clearTimeout(handle);
-      reject(signal?.reason as Error);
+      signal?.removeEventListener('abort', onAbort);
+      closed.removeEventListener('abort', onClose);
+      reject(err);
     };
+    const onAbort = (): void => stop(signal?.reason as Error);
+    const onClose = (): void => stop(closed.reason as Error);
     const handle = clock.setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
+      closed.removeEventListener('abort', onClose);
       resolve();
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
+    closed.addEventListener('abort', onClose, { once: true });
+  });
+}
+
+/** `promise`, unless `closed` aborts first: then a rejection with its reason (ClientClosedError). */
+function whileOpen<T>(promise: Promise<T>, closed: AbortSignal): Promise<T> {
+  if (closed.aborted) return Promise.reject(closed.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onClose = (): void => reject(closed.reason as Error);
+    closed.addEventListener('abort', onClose, { once: true });
+    promise.then(resolve, reject).finally(() => closed.removeEventListener('abort', onClose));
   });
 }
 
@@ -82,13 +103,16 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
     pingIntervalMs: resolved.pingIntervalMs,
   });
   const credentials = new CredentialReader(kubeConfig);
+  // Aborted by close(), with ClientClosedError: ends waits for credentials,
+  // Retry-After and watch events.
+  const closing = new AbortController();
+  const closed = closing.signal;
   const lineBudget = new ByteBudget(resolved.maxBufferedWatchBytes);
-  const watchSettings: WatchSettings = { watchdog: new StallWatchdog(clock, stallTimeoutMs), maxEventBytes, lineBudget };
-  let closed = false;
+  const watchSettings: WatchSettings = { watchdog: new StallWatchdog(clock, stallTimeoutMs), maxEventBytes, lineBudget, closed };
 
   async function send(path: string, signal: AbortSignal | undefined, longLived: boolean): Promise<TransportResponse> {
-    if (closed) throw new ClientClosedError('the client is closed');
-    const current = await credentials.read();
+    if (closed.aborted) throw closed.reason as Error;
+    const current = await whileOpen(credentials.read(), closed);
     const headers = { accept: 'application/json', 'user-agent': userAgent, ...current.headers };
     const request = { credentials: current, path: current.basePath + path, headers, headersTimeoutMs: requestTimeoutMs, longLived };
     return transport.request(signal === undefined ? request : { ...request, signal });
@@ -120,6 +144,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
           body = await readWithin(response, startedAt, what);
         } catch (err) {
           if (signal?.aborted === true) throw signal.reason;
+          if (closed.aborted) throw closed.reason as Error;
           if (err instanceof ClientClosedError || err instanceof RequestTimeoutError || err instanceof ResponseTooLargeError) throw err;
           const detail = err instanceof Error ? err.message : String(err);
           throw new ConnectionError(`${what}: the response broke off: ${detail}`, { cause: err });
@@ -135,7 +160,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
       const retryAfter = err.retryAfterSeconds;
       const retriable = (response.status === 429 || response.status >= 500) && response.retryAfter !== undefined;
       if (!retriable || retryAfter === undefined || attempt >= maxRetries) throw err;
-      await wait(clock, retryAfter * 1000, signal);
+      await wait(clock, retryAfter * 1000, signal, closed);
     }
   }
 
@@ -179,7 +204,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
       return { ...s, connections: s.http2Connections + s.http1Sockets, bufferedWatchBytes: lineBudget.used };
     },
     async close(): Promise<void> {
-      closed = true;
+      if (!closed.aborted) closing.abort(new ClientClosedError('the client was closed'));
       await transport.close();
     },
   };

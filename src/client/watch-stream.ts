@@ -12,6 +12,8 @@ export interface WatchSettings {
   maxEventBytes: number;
   /** The client's bound on the bytes of unfinished event lines, across its watches. */
   lineBudget: ByteBudget;
+  /** Aborted by Client.close(): every watch then ends with ClientClosedError. */
+  closed: AbortSignal;
 }
 
 type Result = IteratorResult<WatchEvent, undefined>;
@@ -22,16 +24,18 @@ const DONE: Result = Object.freeze({ done: true, value: undefined });
  * The events of a 200 watch response. The iteration ends when the server
  * ends the stream or `signal` aborts; it throws WatchDecodeError for a
  * malformed line, ResponseTooLargeError for a line longer than
- * maxEventBytes or one the client's budget of unfinished lines cannot hold, WatchStalledError when the server sent nothing for the
- * stall timeout (measured only while waiting on the server, never while the
- * consumer holds an event), ConnectionError when the stream breaks, and
- * ClientClosedError when the client is closed; error messages name the watch
- * (`watch secrets in "ns"`). The body is read only while
- * the consumer waits for an event: it is paused (HTTP/2 flow control then
- * holds the server back) while decoded events wait to be pulled. The stream
- * is freed whenever the iteration stops, `break` included. Call next()
- * again only once the previous call has settled (as `for await` does): a
- * call while one is pending is rejected with a TypeError.
+ * maxEventBytes or one the client's budget of unfinished lines cannot hold,
+ * WatchStalledError when the server sent nothing for the stall timeout
+ * (measured only while waiting on the server, never while the consumer
+ * holds an event), ConnectionError when the stream breaks, and
+ * ClientClosedError once the client is closed (events still queued are
+ * dropped: a clean end would have a reflector watch again); error messages
+ * name the watch (`watch secrets in "ns"`). The body is read only while the
+ * consumer waits for an event: it is paused (HTTP/2 flow control then holds
+ * the server back) while decoded events wait to be pulled. The stream is
+ * freed whenever the iteration stops, `break` included. Call next() again
+ * only once the previous call has settled (as `for await` does): a call
+ * while one is pending is rejected with a TypeError.
  */
 export function watchStream(
   response: TransportResponse,
@@ -156,6 +160,10 @@ class WatchEvents extends WatchDecoder implements AsyncIterableIterator<WatchEve
       this.#finish();
       return DONE;
     }
+    if (this.#settings.closed.aborted) {
+      this.#finish();
+      return this.#closedError();
+    }
     const queue = this.#queue;
     if (queue !== undefined) {
       const event = queue.shift();
@@ -216,7 +224,12 @@ class WatchEvents extends WatchDecoder implements AsyncIterableIterator<WatchEve
     return `watch ${this.#resource} in "${this.#namespace}"`;
   }
 
+  #closedError(): ClientClosedError {
+    return new ClientClosedError(`${this.#what()}: the client was closed`);
+  }
+
   #describe(err: Error): Error {
+    if (this.#settings.closed.aborted) return this.#closedError();
     if (err instanceof WatchStalledError || err instanceof WatchDecodeError || err instanceof ClientClosedError || err instanceof ResponseTooLargeError) return err;
     return new ConnectionError(`${this.#what()}: the watch stream failed: ${err.message}`, { cause: err });
   }
