@@ -4,6 +4,7 @@ import type { Clock } from '../util/clock.ts';
 import { resolveClientOptions } from './client-options.ts';
 import type { ClientOptions } from './client-options.ts';
 import { CredentialReader } from './credentials.ts';
+import type { RequestCredentials } from './credentials.ts';
 import { ClientClosedError, ConnectionError, RequestTimeoutError, ResponseTooLargeError } from './errors.ts';
 import { ByteBudget } from './growing-buffer.ts';
 import { readBody } from './read-body.ts';
@@ -72,22 +73,33 @@ function emptyWatch(): AsyncIterable<WatchEvent> {
 }
 
 /**
- * A client for the API server of `kubeConfig`'s current context. TLS
- * settings, client certificates, bearer tokens and exec plugins all come
- * from the KubeConfig and are read again for every request, so rotated
- * credentials are used as client-node hands them out. Requests to one
- * server with one TLS identity share HTTP/2 connections (new ones are
- * opened only when the server's concurrent-stream limit is reached);
- * servers without HTTP/2 get HTTP/1.1 with keep-alive, one socket per
- * watch. Throws a TypeError for invalid options and an Error when the
- * KubeConfig has no current cluster.
+ * A client for the API server of `kubeConfig`'s current context. The
+ * current cluster and user are looked up again for every request, so a
+ * changed KubeConfig (a new token, client certificate or CA) is used from
+ * the next request on. Certificate and CA files are read for every request
+ * (through client-node). A token file (a user's `tokenFile` or `token-file`,
+ * as loadKubeConfig keeps them, or the in-cluster service account token) is
+ * read again once the token held is a minute old on the clock, as client-go
+ * does, and an exec plugin runs again once its credential's
+ * expirationTimestamp has passed; its stderr goes to this process's stderr.
+ * A 401 answer has both read again at once, and the request is sent once
+ * more when that gives other credentials (a token rotated within the minute
+ * costs one request, not a failure). Requests to one server with one TLS
+ * identity share HTTP/2 connections (new ones are opened only when the
+ * server's concurrent-stream limit is reached); servers without HTTP/2 get
+ * HTTP/1.1 with keep-alive, one socket per watch. Throws a TypeError for
+ * invalid options and an Error when the KubeConfig has no current cluster.
  *
  * Failures: an API error answer is a StatusError (from the server's Status;
  * gets and lists answered 429 or 5xx with Retry-After are retried first);
  * ConnectionError when the connection fails; RequestTimeoutError when an
- * answer takes longer than requestTimeoutMs; a watch iterator throws
+ * answer takes longer than requestTimeoutMs; ResponseTooLargeError when an
+ * answer is larger than maxResponseBytes (or a watch line than
+ * maxEventBytes or maxBufferedWatchBytes); a watch iterator throws
  * WatchDecodeError for a malformed line and WatchStalledError when the
- * server goes quiet; ClientClosedError after close().
+ * server goes quiet; ClientClosedError after close(), also for requests and
+ * watches in progress. No error quotes a credential, a response body or
+ * what an exec plugin printed.
  */
 export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}): KubeClient {
   const resolved = resolveClientOptions(options);
@@ -102,7 +114,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
     idleConnectionTimeoutMs: resolved.idleConnectionTimeoutMs,
     pingIntervalMs: resolved.pingIntervalMs,
   });
-  const credentials = new CredentialReader(kubeConfig);
+  const credentials = new CredentialReader(kubeConfig, clock);
   // Aborted by close(), with ClientClosedError: ends waits for credentials,
   // Retry-After and watch events.
   const closing = new AbortController();
@@ -110,12 +122,30 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
   const lineBudget = new ByteBudget(resolved.maxBufferedWatchBytes);
   const watchSettings: WatchSettings = { watchdog: new StallWatchdog(clock, stallTimeoutMs), maxEventBytes, lineBudget, closed };
 
-  async function send(path: string, signal: AbortSignal | undefined, longLived: boolean): Promise<TransportResponse> {
-    if (closed.aborted) throw closed.reason as Error;
-    const current = await whileOpen(credentials.read(), closed);
+  async function sendWith(current: RequestCredentials, path: string, signal: AbortSignal | undefined, longLived: boolean): Promise<TransportResponse> {
     const headers = { accept: 'application/json', 'user-agent': userAgent, ...current.headers };
     const request = { credentials: current, path: current.basePath + path, headers, headersTimeoutMs: requestTimeoutMs, longLived };
     return transport.request(signal === undefined ? request : { ...request, signal });
+  }
+
+  /**
+   * Sends a GET with the current credentials. A 401 answer has the token
+   * files and plugin credentials it was sent with read again (a rotated
+   * token is then used before its minute is up); when that gives other
+   * credentials, the request is sent once more with them, and that answer
+   * is the one returned. Otherwise the 401 is returned.
+   */
+  async function send(path: string, signal: AbortSignal | undefined, longLived: boolean): Promise<TransportResponse> {
+    if (closed.aborted) throw closed.reason as Error;
+    const startedAt = clock.now();
+    const used = await whileOpen(credentials.read(), closed);
+    const response = await sendWith(used, path, signal, longLived);
+    if (response.status !== 401) return response;
+    credentials.invalidate(startedAt);
+    const fresh = await whileOpen(credentials.read(), closed);
+    if (fresh === used) return response;
+    await readBody(response, MAX_ERROR_BODY_BYTES).catch(() => undefined);
+    return sendWith(fresh, path, signal, longLived);
   }
 
   /** The body within what is left of the request timeout. */
@@ -205,6 +235,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
     },
     async close(): Promise<void> {
       if (!closed.aborted) closing.abort(new ClientClosedError('the client was closed'));
+      credentials.close();
       await transport.close();
     },
   };

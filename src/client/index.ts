@@ -1,4 +1,5 @@
 export { createClient } from './create-client.ts';
+export { loadKubeConfig } from './kube-config.ts';
 export type { ClientStats, KubeClient } from './create-client.ts';
 export type { ClientOptions } from './client-options.ts';
 export type { Client, ResourceClient } from './types.ts';
