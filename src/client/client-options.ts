@@ -44,7 +44,7 @@ export interface ClientOptions {
    * @default 60_000
    */
   requestTimeoutMs?: number;
-  /** How many times a get or list answered 429 (or 5xx) with Retry-After is retried. @default 3 */
+  /** How many times a get or list answered 429 (or 5xx) with a Retry-After of at most a minute is retried. @default 3 */
   maxRetries?: number;
   /**
    * Longest watch event line accepted; a longer one ends the watch with

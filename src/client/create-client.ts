@@ -32,6 +32,14 @@ export interface KubeClient extends Client {
 
 /** Bound on an error body read into memory (a Status is a few hundred bytes). */
 const MAX_ERROR_BODY_BYTES = 1024 * 1024;
+/**
+ * The longest Retry-After a get or list waits out before retrying:
+ * kube-apiserver asks for a second or a few. A longer one (a hostile server
+ * could ask for years) fails the request at once with its StatusError, whose
+ * retryAfterSeconds the caller may honour (the reflector does, up to a
+ * minute).
+ */
+const MAX_RETRY_AFTER_MS = 60_000;
 
 /**
  * Waits `ms` on the clock. Rejects at once, the timer cleared, with the
@@ -91,7 +99,8 @@ function emptyWatch(): AsyncIterable<WatchEvent> {
  * invalid options and an Error when the KubeConfig has no current cluster.
  *
  * Failures: an API error answer is a StatusError (from the server's Status;
- * gets and lists answered 429 or 5xx with Retry-After are retried first);
+ * gets and lists answered 429 or 5xx with a Retry-After of at most a minute
+ * are retried first, maxRetries times);
  * ConnectionError when the connection fails; RequestTimeoutError when an
  * answer takes longer than requestTimeoutMs; ResponseTooLargeError when an
  * answer is larger than maxResponseBytes (or a watch line than
@@ -189,7 +198,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
       const err = statusErrorFromResponse(response.status, response.retryAfter, body, what);
       const retryAfter = err.retryAfterSeconds;
       const retriable = (response.status === 429 || response.status >= 500) && response.retryAfter !== undefined;
-      if (!retriable || retryAfter === undefined || attempt >= maxRetries) throw err;
+      if (!retriable || retryAfter === undefined || retryAfter * 1000 > MAX_RETRY_AFTER_MS || attempt >= maxRetries) throw err;
       await wait(clock, retryAfter * 1000, signal, closed);
     }
   }
