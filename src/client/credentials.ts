@@ -90,8 +90,16 @@ async function resolvedUser(user: User, sources: CredentialSources): Promise<Use
       resolved['keyFile'] = undefined;
     }
   }
-  // As in client-go, a token file wins over the token (read from it once, by client-node's loader).
-  if (tokenFile !== undefined) resolved['token'] = await sources.tokenFiles.token(tokenFile);
+  // As in client-go, a token file wins over the user's token (which client-node's
+  // loader may have read from it once), and the token stands in while the file
+  // cannot be read.
+  if (tokenFile !== undefined) {
+    try {
+      resolved['token'] = await sources.tokenFiles.token(tokenFile);
+    } catch (err) {
+      if (typeof user.token !== 'string' || user.token === '') throw err;
+    }
+  }
   return resolved as unknown as User;
 }
 

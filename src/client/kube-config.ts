@@ -47,9 +47,9 @@ function tokenFilesIn(file: string): Map<string, string> {
  * drops, so no token is sent) and `token-file` (which it reads once, so a
  * rotated token is never seen) become the user's `tokenFile`, resolved
  * against the kubeconfig's directory as client-go does, and createClient
- * reads the file again every minute. A user's `token` keeps being sent
- * only while no token file is given. Throws client-node's errors (a missing
- * or malformed file).
+ * reads the file again every minute (a user's `token` is sent only while
+ * the file cannot be read). Throws client-node's errors (a missing or
+ * malformed file).
  */
 export function loadKubeConfig(file?: string): KubeConfig {
   const kc = new KubeConfig();

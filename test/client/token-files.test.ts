@@ -205,7 +205,7 @@ current-context: test
     }
   });
 
-  it('an unreadable token file fails the request naming the file; once a token was read, a failing read keeps it', async () => {
+  it('an unreadable token file fails the request naming the file; once a token was read, or with a token in the KubeConfig, a failing read keeps that', async () => {
     const tokenPath = join(dir, 'flaky');
     valid.add('kept-token');
     const clock = new FakeClock();
@@ -221,6 +221,11 @@ current-context: test
       const fresh = createClient(server.kubeConfig({ tokenFile: tokenPath }), { clock, pingIntervalMs: 0 });
       await assert.rejects(get(fresh), /the token file ".*flaky" is empty/);
       await fresh.close();
+      // a user with both: the token stands in while the file cannot be read
+      valid.add('fallback-token');
+      const both = createClient(server.kubeConfig({ tokenFile: join(dir, 'missing'), token: 'fallback-token' }), { clock, pingIntervalMs: 0 });
+      assert.equal(await get(both), 'Bearer fallback-token');
+      await both.close();
     } finally {
       await client.close();
     }
