@@ -64,10 +64,10 @@ export interface ClientOptions {
    * lists of all Secrets of a large cluster have been seen at about 500 MB,
    * so the default is the largest body this client can decode at all (V8's
    * longest string, which JSON.parse needs: 2^29 - 24 bytes, just under
-   * 512 MiB); it turns a server that never ends its answer from unbounded
-   * growth into an error, and no real answer meets it. Lower it for
-   * processes with little memory (lists the reflector makes are paged, 500
-   * objects a page).
+   * 512 MiB, also the highest value accepted); it turns a server that never
+   * ends its answer from unbounded growth into an error, and no answer the
+   * client could decode meets it. Lower it for processes with little memory
+   * (lists the reflector makes are paged, 500 objects a page).
    * @default 536_870_888 (2^29 - 24, about 512 MiB)
    */
   maxResponseBytes?: number;
