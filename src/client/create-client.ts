@@ -1,66 +1,28 @@
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { ListOptions, WatchEvent } from '../manager/types.ts';
 import type { Clock } from '../util/clock.ts';
-import { realClock } from '../util/clock.ts';
+import { resolveClientOptions } from './client-options.ts';
+import type { ClientOptions } from './client-options.ts';
 import { CredentialReader } from './credentials.ts';
-import { ClientClosedError, ConnectionError, RequestTimeoutError } from './errors.ts';
+import type { RequestCredentials } from './credentials.ts';
+import { ClientClosedError, ConnectionError, RequestTimeoutError, ResponseTooLargeError } from './errors.ts';
+import { ByteBudget } from './growing-buffer.ts';
+import { readBody } from './read-body.ts';
 import { getQuery, listQuery, resourcePath, validateResourceName } from './query.ts';
 import { statusErrorFromResponse } from './status.ts';
 import { Transport } from './transport.ts';
 import type { TransportResponse, TransportStats } from './transport.ts';
 import type { Client, ResourceClient } from './types.ts';
-import { DEFAULT_MAX_EVENT_BYTES } from './watch-decoder.ts';
 import { StallWatchdog } from './stall-watchdog.ts';
 import { watchStream } from './watch-stream.ts';
 import type { WatchSettings } from './watch-stream.ts';
 
-export interface ClientOptions {
-  /** Source of time for retries, timeouts, stall detection, PINGs and idle connections. @default realClock */
-  clock?: Clock;
-  /**
-   * A watch that receives no byte (not even a bookmark: kube-apiserver sends
-   * one about every minute when asked) for this long is stopped and its
-   * iterator throws WatchStalledError, so the reflector starts over.
-   * @default 330_000 (5.5 minutes)
-   */
-  stallTimeoutMs?: number;
-  /** @default 'kube-object-manager/0.1.0' */
-  userAgent?: string;
-  /** Upper bound on streams per HTTP/2 connection; the server's SETTINGS limit applies when lower. @default unlimited */
-  maxStreamsPerConnection?: number;
-  /**
-   * true: HTTP/2 only; false: HTTP/1.1 only; unset: HTTP/2 when the server
-   * offers it through ALPN. Over HTTP/1.1 every open watch holds a socket of
-   * its own (plain http:// servers, servers without h2, clusters with a
-   * proxy-url): thousands of watches need HTTP/2.
-   */
-  http2?: boolean;
-  /** An HTTP/2 connection left with no stream for this long is closed. @default 90_000 */
-  idleConnectionTimeoutMs?: number;
-  /**
-   * A connection with streams in flight is sent an HTTP/2 PING this often; no
-   * answer within half the interval fails the connection and everything on
-   * it (a dead peer is found in 1.5 intervals). 0 turns the check off.
-   * @default 30_000
-   */
-  pingIntervalMs?: number;
-  /**
-   * A get or list must be answered completely, and a watch must get its
-   * response headers, within this time; otherwise it fails with
-   * RequestTimeoutError (an open watch is guarded by stallTimeoutMs instead).
-   * @default 60_000
-   */
-  requestTimeoutMs?: number;
-  /** How many times a get or list answered 429 (or 5xx) with Retry-After is retried. @default 3 */
-  maxRetries?: number;
-  /** Longest watch event line accepted. @default 64 MiB */
-  maxEventBytes?: number;
-}
-
-/** Connection counts, for monitoring and tests. */
+/** Connection counts and buffered bytes, for monitoring and tests. */
 export interface ClientStats extends TransportStats {
   /** http2Connections + http1Sockets. */
   connections: number;
+  /** Bytes held by watch event lines that have started to arrive but not ended (at most ClientOptions.maxBufferedWatchBytes). */
+  bufferedWatchBytes: number;
 }
 
 /** The Client createClient returns, with its connection counts. */
@@ -68,48 +30,49 @@ export interface KubeClient extends Client {
   stats(): ClientStats;
 }
 
-const DEFAULT_STALL_TIMEOUT_MS = 330_000;
-const DEFAULT_IDLE_CONNECTION_TIMEOUT_MS = 90_000;
-const DEFAULT_MAX_RETRIES = 3;
-const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
-/** client-go's HTTP/2 ReadIdleTimeout. */
-const DEFAULT_PING_INTERVAL_MS = 30_000;
 /** Bound on an error body read into memory (a Status is a few hundred bytes). */
 const MAX_ERROR_BODY_BYTES = 1024 * 1024;
+/**
+ * The longest Retry-After a get or list waits out before retrying:
+ * kube-apiserver asks for a second or a few. A longer one (a hostile server
+ * could ask for years) fails the request at once with its StatusError, whose
+ * retryAfterSeconds the caller may honour (the reflector does, up to a
+ * minute).
+ */
+const MAX_RETRY_AFTER_MS = 60_000;
 
-function positive(name: string, value: number | undefined, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < min) {
-    throw new TypeError(`createClient: options.${name} must be a number >= ${min}, got ${String(value)}`);
-  }
-  return value;
-}
-
-async function readBody(response: TransportResponse, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      response.destroy();
-      break;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
-function wait(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+/**
+ * Waits `ms` on the clock. Rejects at once, the timer cleared, with the
+ * signal's reason when `signal` aborts and with ClientClosedError when
+ * `closed` does.
+ */
+function wait(clock: Clock, ms: number, signal: AbortSignal | undefined, closed: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
+    const stop = (err: Error): void => {
       clock.clearTimeout(handle);
-      reject(signal?.reason as Error);
+      signal?.removeEventListener('abort', onAbort);
+      closed.removeEventListener('abort', onClose);
+      reject(err);
     };
+    const onAbort = (): void => stop(signal?.reason as Error);
+    const onClose = (): void => stop(closed.reason as Error);
     const handle = clock.setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
+      closed.removeEventListener('abort', onClose);
       resolve();
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
+    closed.addEventListener('abort', onClose, { once: true });
+  });
+}
+
+/** `promise`, unless `closed` aborts first: then a rejection with its reason (ClientClosedError). */
+function whileOpen<T>(promise: Promise<T>, closed: AbortSignal): Promise<T> {
+  if (closed.aborted) return Promise.reject(closed.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onClose = (): void => reject(closed.reason as Error);
+    closed.addEventListener('abort', onClose, { once: true });
+    promise.then(resolve, reject).finally(() => closed.removeEventListener('abort', onClose));
   });
 }
 
@@ -118,52 +81,80 @@ function emptyWatch(): AsyncIterable<WatchEvent> {
 }
 
 /**
- * A client for the API server of `kubeConfig`'s current context. TLS
- * settings, client certificates, bearer tokens and exec plugins all come
- * from the KubeConfig and are read again for every request, so rotated
- * credentials are used as client-node hands them out. Requests to one
- * server with one TLS identity share HTTP/2 connections (new ones are
- * opened only when the server's concurrent-stream limit is reached);
- * servers without HTTP/2 get HTTP/1.1 with keep-alive, one socket per
- * watch. Throws a TypeError for invalid options and an Error when the
- * KubeConfig has no current cluster.
+ * A client for the API server of `kubeConfig`'s current context. The
+ * current cluster and user are looked up again for every request, so a
+ * changed KubeConfig (a new token, client certificate or CA) is used from
+ * the next request on. Certificate and CA files are read for every request
+ * (through client-node). A token file (a user's `tokenFile` or `token-file`,
+ * as loadKubeConfig keeps them, or the in-cluster service account token) is
+ * read again once the token held is a minute old on the clock, as client-go
+ * does, and an exec plugin runs again once its credential's
+ * expirationTimestamp has passed; its stderr goes to this process's stderr.
+ * A 401 answer has both read again at once, and the request is sent once
+ * more when that gives other credentials (a token rotated within the minute
+ * costs one request, not a failure). Requests to one server with one TLS
+ * identity share HTTP/2 connections (new ones are opened only when the
+ * server's concurrent-stream limit is reached); servers without HTTP/2 get
+ * HTTP/1.1 with keep-alive, one socket per watch. Throws a TypeError for
+ * invalid options and an Error when the KubeConfig has no current cluster.
  *
  * Failures: an API error answer is a StatusError (from the server's Status;
- * gets and lists answered 429 or 5xx with Retry-After are retried first);
+ * gets and lists answered 429 or 5xx with a Retry-After of at most a minute
+ * are retried first, maxRetries times);
  * ConnectionError when the connection fails; RequestTimeoutError when an
- * answer takes longer than requestTimeoutMs; a watch iterator throws
+ * answer takes longer than requestTimeoutMs; ResponseTooLargeError when an
+ * answer is larger than maxResponseBytes (or a watch line than
+ * maxEventBytes or maxBufferedWatchBytes); a watch iterator throws
  * WatchDecodeError for a malformed line and WatchStalledError when the
- * server goes quiet; ClientClosedError after close().
+ * server goes quiet; ClientClosedError after close(), also for requests and
+ * watches in progress. No error quotes a credential, a response body or
+ * what an exec plugin printed.
  */
 export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}): KubeClient {
-  const clock = options.clock ?? realClock;
-  const stallTimeoutMs = positive('stallTimeoutMs', options.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS);
-  const maxRetries = positive('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES, 0);
-  const requestTimeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS);
-  const maxEventBytes = positive('maxEventBytes', options.maxEventBytes, DEFAULT_MAX_EVENT_BYTES, 1024);
-  const userAgent = options.userAgent ?? 'kube-object-manager/0.1.0';
-  if (typeof userAgent !== 'string' || userAgent === '') throw new TypeError('createClient: options.userAgent must be a non-empty string');
-  if (options.http2 !== undefined && typeof options.http2 !== 'boolean') throw new TypeError('createClient: options.http2 must be a boolean');
+  const resolved = resolveClientOptions(options);
+  const { clock, stallTimeoutMs, maxRetries, requestTimeoutMs, maxEventBytes, maxResponseBytes, userAgent } = resolved;
   if (kubeConfig.getCurrentCluster() === null) {
     throw new Error(`createClient: the KubeConfig has no current cluster (current-context ${JSON.stringify(kubeConfig.getCurrentContext())})`);
   }
   const transport = new Transport({
     clock,
-    http2: options.http2,
-    maxStreamsPerConnection: positive('maxStreamsPerConnection', options.maxStreamsPerConnection, Infinity),
-    idleConnectionTimeoutMs: positive('idleConnectionTimeoutMs', options.idleConnectionTimeoutMs, DEFAULT_IDLE_CONNECTION_TIMEOUT_MS),
-    pingIntervalMs: positive('pingIntervalMs', options.pingIntervalMs, DEFAULT_PING_INTERVAL_MS, 0),
+    http2: resolved.http2,
+    maxStreamsPerConnection: resolved.maxStreamsPerConnection,
+    idleConnectionTimeoutMs: resolved.idleConnectionTimeoutMs,
+    pingIntervalMs: resolved.pingIntervalMs,
   });
-  const credentials = new CredentialReader(kubeConfig);
-  const watchSettings: WatchSettings = { watchdog: new StallWatchdog(clock, stallTimeoutMs), maxEventBytes };
-  let closed = false;
+  const credentials = new CredentialReader(kubeConfig, clock);
+  // Aborted by close(), with ClientClosedError: ends waits for credentials,
+  // Retry-After and watch events.
+  const closing = new AbortController();
+  const closed = closing.signal;
+  const lineBudget = new ByteBudget(resolved.maxBufferedWatchBytes);
+  const watchSettings: WatchSettings = { watchdog: new StallWatchdog(clock, stallTimeoutMs), maxEventBytes, lineBudget, closed };
 
-  async function send(path: string, signal: AbortSignal | undefined, longLived: boolean): Promise<TransportResponse> {
-    if (closed) throw new ClientClosedError('the client is closed');
-    const current = await credentials.read();
+  async function sendWith(current: RequestCredentials, path: string, signal: AbortSignal | undefined, longLived: boolean): Promise<TransportResponse> {
     const headers = { accept: 'application/json', 'user-agent': userAgent, ...current.headers };
     const request = { credentials: current, path: current.basePath + path, headers, headersTimeoutMs: requestTimeoutMs, longLived };
     return transport.request(signal === undefined ? request : { ...request, signal });
+  }
+
+  /**
+   * Sends a GET with the current credentials. A 401 answer has the token
+   * files and plugin credentials it was sent with read again (a rotated
+   * token is then used before its minute is up); when that gives other
+   * credentials, the request is sent once more with them, and that answer
+   * is the one returned. Otherwise the 401 is returned.
+   */
+  async function send(path: string, signal: AbortSignal | undefined, longLived: boolean): Promise<TransportResponse> {
+    if (closed.aborted) throw closed.reason as Error;
+    const startedAt = clock.now();
+    const used = await whileOpen(credentials.read(), closed);
+    const response = await sendWith(used, path, signal, longLived);
+    if (response.status !== 401) return response;
+    credentials.invalidate(startedAt);
+    const fresh = await whileOpen(credentials.read(), closed);
+    if (fresh === used) return response;
+    await readBody(response, MAX_ERROR_BODY_BYTES).catch(() => undefined);
+    return sendWith(fresh, path, signal, longLived);
   }
 
   /** The body within what is left of the request timeout. */
@@ -173,7 +164,10 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
       response.destroy(new RequestTimeoutError(`${what}: no complete answer from the server within ${requestTimeoutMs} ms`));
     }, left);
     try {
-      return await readBody(response, Infinity);
+      return await readBody(response, maxResponseBytes, () => {
+        const message = `${what}: the response is larger than ${maxResponseBytes} bytes, the limit (ClientOptions.maxResponseBytes); the rest was not read`;
+        return new ResponseTooLargeError(message, 'maxResponseBytes', maxResponseBytes);
+      });
     } finally {
       clock.clearTimeout(timer);
     }
@@ -189,7 +183,8 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
           body = await readWithin(response, startedAt, what);
         } catch (err) {
           if (signal?.aborted === true) throw signal.reason;
-          if (err instanceof ClientClosedError || err instanceof RequestTimeoutError) throw err;
+          if (closed.aborted) throw closed.reason as Error;
+          if (err instanceof ClientClosedError || err instanceof RequestTimeoutError || err instanceof ResponseTooLargeError) throw err;
           const detail = err instanceof Error ? err.message : String(err);
           throw new ConnectionError(`${what}: the response broke off: ${detail}`, { cause: err });
         }
@@ -203,8 +198,8 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
       const err = statusErrorFromResponse(response.status, response.retryAfter, body, what);
       const retryAfter = err.retryAfterSeconds;
       const retriable = (response.status === 429 || response.status >= 500) && response.retryAfter !== undefined;
-      if (!retriable || retryAfter === undefined || attempt >= maxRetries) throw err;
-      await wait(clock, retryAfter * 1000, signal);
+      if (!retriable || retryAfter === undefined || retryAfter * 1000 > MAX_RETRY_AFTER_MS || attempt >= maxRetries) throw err;
+      await wait(clock, retryAfter * 1000, signal, closed);
     }
   }
 
@@ -245,10 +240,11 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
     resource,
     stats(): ClientStats {
       const s = transport.stats();
-      return { ...s, connections: s.http2Connections + s.http1Sockets };
+      return { ...s, connections: s.http2Connections + s.http1Sockets, bufferedWatchBytes: lineBudget.used };
     },
     async close(): Promise<void> {
-      closed = true;
+      if (!closed.aborted) closing.abort(new ClientClosedError('the client was closed'));
+      credentials.close();
       await transport.close();
     },
   };

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Agent as HttpAgent } from 'node:http';
 import type { RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig, User } from '@kubernetes/client-node';
+import type { Clock } from '../util/clock.ts';
+import { ExecCredentials, execConfigOf } from './exec-credential.ts';
+import { TokenFiles } from './token-file.ts';
 
 /** TLS settings of one connection, as the KubeConfig gives them. */
 export interface TlsIdentity {
@@ -43,32 +46,94 @@ function digestPart(hash: ReturnType<typeof createHash>, label: string, value: u
   hash.update('\n');
 }
 
+/** What readCredentials reads itself rather than through client-node. */
+export interface CredentialSources {
+  tokenFiles: TokenFiles;
+  exec: ExecCredentials;
+}
+
 /**
- * client-node refuses an http:// server unless the cluster sets
- * insecure-skip-tls-verify; kubectl and client-go accept one (there is no TLS
- * to verify). This view of the KubeConfig reports the flag set, so
- * applyToHTTPSOptions hands out the headers; it shares the KubeConfig's
- * state (authenticators, exec credential cache) through the prototype.
+ * The token file of a KubeConfig user: its `tokenFile` (client-go's field;
+ * loadKubeConfig keeps it, and `token-file`, which client-node's loader
+ * drops or reads only once), or the `config.tokenFile` of its auth-provider
+ * (client-node's in-cluster config).
  */
-function plainHttpView(kubeConfig: KubeConfig): KubeConfig {
+function tokenFileOf(user: User): string | undefined {
+  const own = (user as { tokenFile?: unknown }).tokenFile;
+  if (typeof own === 'string' && own !== '') return own;
+  const provided = (user.authProvider as { config?: { tokenFile?: unknown } } | undefined | null)?.config?.tokenFile;
+  return typeof provided === 'string' && provided !== '' ? provided : undefined;
+}
+
+/**
+ * The user client-node is shown: one whose token file and exec plugin were
+ * dealt with here (client-node reads a token file once, or every minute on
+ * the wall clock, and puts a failing plugin's stderr into its error). The
+ * token read from the file, or the plugin's token and client certificate,
+ * stand in their place; everything else is the user as configured.
+ */
+async function resolvedUser(user: User, sources: CredentialSources): Promise<User> {
+  const tokenFile = tokenFileOf(user);
+  const exec = execConfigOf(user);
+  if (tokenFile === undefined && exec === undefined) return user;
+  const provider = user.authProvider as { config?: { tokenFile?: unknown; exec?: unknown } } | undefined | null;
+  const resolved: Record<string, unknown> = { ...user, exec: undefined };
+  if (provider?.config?.tokenFile !== undefined || provider?.config?.exec !== undefined) resolved['authProvider'] = undefined;
+  if (exec !== undefined) {
+    const status = await sources.exec.credential(user.name, exec);
+    // As in client-node, a token in the KubeConfig wins over the plugin's.
+    if (status.token !== undefined && (user.token === undefined || user.token === '')) resolved['token'] = status.token;
+    if (status.clientCertificateData !== undefined && status.clientKeyData !== undefined) {
+      resolved['certData'] = Buffer.from(status.clientCertificateData).toString('base64');
+      resolved['keyData'] = Buffer.from(status.clientKeyData).toString('base64');
+      resolved['certFile'] = undefined;
+      resolved['keyFile'] = undefined;
+    }
+  }
+  // As in client-go, a token file wins over the user's token (which client-node's
+  // loader may have read from it once), and the token stands in while the file
+  // cannot be read.
+  if (tokenFile !== undefined) {
+    try {
+      resolved['token'] = await sources.tokenFiles.token(tokenFile);
+    } catch (err) {
+      if (typeof user.token !== 'string' || user.token === '') throw err;
+    }
+  }
+  return resolved as unknown as User;
+}
+
+/**
+ * The KubeConfig as client-node is to read it: the current user resolved
+ * (resolvedUser) and, for an http:// server, the cluster with
+ * insecure-skip-tls-verify set (client-node refuses an http:// server
+ * otherwise, while kubectl and client-go accept one: there is no TLS to
+ * verify). The view shares the KubeConfig's state (authenticators, agent
+ * cache) through the prototype.
+ */
+function kubeConfigView(kubeConfig: KubeConfig, user: User | null, plainHttp: boolean): KubeConfig {
   const view = Object.create(kubeConfig) as KubeConfig;
-  view.getCurrentCluster = () => {
-    const cluster = kubeConfig.getCurrentCluster();
-    return cluster === null ? null : { ...cluster, skipTLSVerify: true };
-  };
+  view.getCurrentUser = () => user;
+  if (plainHttp) {
+    view.getCurrentCluster = () => {
+      const cluster = kubeConfig.getCurrentCluster();
+      return cluster === null ? null : { ...cluster, skipTLSVerify: true };
+    };
+  }
   return view;
 }
 
 /**
- * Reads the current cluster and user of `kubeConfig` through client-node's
- * `applyToHTTPSOptions`, which runs exec plugins, re-reads token files and
- * certificate files, and returns cached credentials until they expire. Called
- * for every request, so rotated credentials are used as soon as client-node
- * hands them out. Throws an Error naming the problem when there is no current
- * cluster, its server URL is not http(s), or client-node fails to produce the
- * credentials (an exec plugin that fails, a missing certificate file).
+ * Reads the current cluster and user of `kubeConfig`: token files and exec
+ * plugins through `sources` (a token file is read again every minute, a
+ * plugin's credential is kept until it expires), everything else through
+ * client-node's `applyToHTTPSOptions` (which reads certificate files again
+ * each time). Throws an Error naming the problem when there is no current
+ * cluster, its server URL is not http(s), or the credentials cannot be
+ * produced (a plugin that fails, a missing file); the error quotes no
+ * credential and nothing a plugin printed.
  */
-export async function readCredentials(kubeConfig: KubeConfig): Promise<RequestCredentials> {
+export async function readCredentials(kubeConfig: KubeConfig, sources: CredentialSources): Promise<RequestCredentials> {
   const cluster = kubeConfig.getCurrentCluster();
   if (cluster === null) {
     throw new Error(`KubeConfig has no current cluster (current-context ${JSON.stringify(kubeConfig.getCurrentContext())})`);
@@ -84,7 +149,9 @@ export async function readCredentials(kubeConfig: KubeConfig): Promise<RequestCr
   }
   const opts: RequestOptions & { headers: Record<string, unknown> } = { headers: {} };
   try {
-    await (origin.protocol === 'http:' ? plainHttpView(kubeConfig) : kubeConfig).applyToHTTPSOptions(opts);
+    const configured = kubeConfig.getCurrentUser();
+    const user = configured === null ? null : await resolvedUser(configured, sources);
+    await kubeConfigView(kubeConfig, user, origin.protocol === 'http:').applyToHTTPSOptions(opts);
   } catch (err) {
     const user = kubeConfig.getCurrentUser()?.name ?? '';
     const detail = err instanceof Error ? err.message.trim() : String(err);
@@ -99,7 +166,7 @@ export async function readCredentials(kubeConfig: KubeConfig): Promise<RequestCr
     headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
   }
   for (const [name, value] of Object.entries(headers)) {
-    // A token file usually ends with a newline: trimmed, as client-go does.
+    // A token from a file usually ends with a newline: trimmed, as client-go does.
     const trimmed = value.trim();
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(trimmed)) {
@@ -151,19 +218,25 @@ function sameCredentials(a: RequestCredentials, b: RequestCredentials): boolean 
  * TLS identity, headers and proxy) resolves with the previous
  * RequestCredentials object, so that requests in flight and open watches
  * share one copy (client-node decodes the CA anew on every read); rotated
- * credentials give a new object.
+ * credentials give a new object. Token files are read again when the token
+ * held is a minute old on `clock` (TOKEN_FILE_REREAD_MS) and exec plugins
+ * run again when their credential expires; after a 401, invalidate() has
+ * both read again at the next read.
  */
 export class CredentialReader {
   readonly #kubeConfig: KubeConfig;
+  readonly #sources: CredentialSources;
   #inFlight: Promise<RequestCredentials> | undefined;
   #last: RequestCredentials | undefined;
 
-  constructor(kubeConfig: KubeConfig) {
+  constructor(kubeConfig: KubeConfig, clock: Clock) {
     this.#kubeConfig = kubeConfig;
+    this.#sources = { tokenFiles: new TokenFiles(clock), exec: new ExecCredentials(clock) };
   }
 
   read(): Promise<RequestCredentials> {
-    this.#inFlight ??= readCredentials(this.#kubeConfig)
+    if (this.#inFlight !== undefined) return this.#inFlight;
+    const reading: Promise<RequestCredentials> = readCredentials(this.#kubeConfig, this.#sources)
       .then((fresh) => {
         const last = this.#last;
         if (last !== undefined && sameCredentials(last, fresh)) return last;
@@ -171,8 +244,25 @@ export class CredentialReader {
         return fresh;
       })
       .finally(() => {
-        this.#inFlight = undefined;
+        if (this.#inFlight === reading) this.#inFlight = undefined;
       });
-    return this.#inFlight;
+    this.#inFlight = reading;
+    return reading;
+  }
+
+  /**
+   * The server answered 401 to a request that started at `time` (on the
+   * clock): token files read and plugin credentials obtained until then are
+   * read again by the next read(), which starts afresh.
+   */
+  invalidate(time: number): void {
+    this.#sources.tokenFiles.forgetOlderThan(time);
+    this.#sources.exec.forgetOlderThan(time);
+    this.#inFlight = undefined;
+  }
+
+  /** Kills exec plugins still running. */
+  close(): void {
+    this.#sources.exec.close();
   }
 }

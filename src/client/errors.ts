@@ -32,3 +32,22 @@ export class RequestTimeoutError extends Error {
   override readonly name = 'RequestTimeoutError';
   readonly code = 'KOM_REQUEST_TIMEOUT';
 }
+
+/**
+ * An answer, or the unfinished watch event lines of a client, larger than a
+ * limit of ClientOptions: `option` names it (`maxResponseBytes`,
+ * `maxEventBytes`, `maxBufferedWatchBytes`) and `limit` is its value in
+ * bytes. The stream is destroyed; nothing read before is kept.
+ */
+export class ResponseTooLargeError extends Error {
+  override readonly name = 'ResponseTooLargeError';
+  readonly code = 'KOM_RESPONSE_TOO_LARGE';
+  readonly option: string;
+  readonly limit: number;
+
+  constructor(message: string, option: string, limit: number) {
+    super(message);
+    this.option = option;
+    this.limit = limit;
+  }
+}

@@ -73,6 +73,8 @@ export class Http2Pool {
   readonly #options: Http2PoolOptions;
   readonly #groups = new Map<string, Group>();
   readonly #all = new Set<PooledSession>();
+  /** Aborted by close(): connections being opened are given up. */
+  readonly #closing = new AbortController();
   #closed = false;
 
   constructor(options: Http2PoolOptions) {
@@ -120,6 +122,7 @@ export class Http2Pool {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#closing.abort(new ClientClosedError('the client was closed'));
     for (const group of this.#groups.values()) for (const waiter of group.waiters.splice(0)) waiter.resolve(undefined);
     const closing = [...this.#all].map(
       (pooled) =>
@@ -250,7 +253,8 @@ export class Http2Pool {
 
   async #connect(credentials: RequestCredentials, group: Group): Promise<void> {
     const { origin } = credentials;
-    const socket = await tlsConnect(credentials, this.#options.http2 === true ? ['h2'] : ['h2', 'http/1.1']);
+    const closing = this.#closing.signal;
+    const socket = await tlsConnect(credentials, this.#options.http2 === true ? ['h2'] : ['h2', 'http/1.1'], closing);
     if (socket.alpnProtocol !== 'h2') {
       socket.destroy();
       if (this.#options.http2 === true) {
@@ -259,7 +263,7 @@ export class Http2Pool {
       group.http1 = true;
       return;
     }
-    const session = await openSession(socket, origin);
+    const session = await openSession(socket, origin, closing);
     const pooled: PooledSession = {
       group,
       session,

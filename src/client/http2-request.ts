@@ -88,7 +88,13 @@ class StreamSlot implements TransportResponse {
     }
   }
 
+  /**
+   * Resets the stream with CANCEL, as RFC 9113 has a client abandon a
+   * response: Node's destroy() alone resets with NO_ERROR, and a Node.js
+   * server keeps a stream reset that way open while it has writes queued.
+   */
   destroy(err?: Error): void {
+    if (!this.body.closed) this.body.close(http2.constants.NGHTTP2_CANCEL);
     this.body.destroy(err);
   }
 

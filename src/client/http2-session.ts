@@ -21,9 +21,9 @@ function ignore(): void {}
  * An HTTP/2 client session on a TLS socket that negotiated h2, resolved once
  * the server's SETTINGS (its concurrent-stream limit) have arrived. Fails
  * with ConnectionError, the session destroyed, when the connection fails or
- * closes first.
+ * closes first, and with the signal's reason when `signal` aborts first.
  */
-export async function openSession(socket: TLSSocket, origin: URL): Promise<ClientHttp2Session> {
+export async function openSession(socket: TLSSocket, origin: URL, signal?: AbortSignal): Promise<ClientHttp2Session> {
   const session = http2.connect(origin.origin, {
     createConnection: () => socket,
     settings: { enablePush: false, initialWindowSize: STREAM_WINDOW_BYTES },
@@ -36,16 +36,21 @@ export async function openSession(socket: TLSSocket, origin: URL): Promise<Clien
       socket.on('error', ignore);
       session.destroy();
       socket.destroy();
+      if (signal?.aborted === true) return reject(signal.reason as Error);
       const detail = err === undefined ? 'the connection closed' : describeError(err);
       reject(new ConnectionError(`could not connect to ${origin.origin}: ${detail} before the server sent its HTTP/2 SETTINGS`, { cause: err }));
     };
     const onClose = (): void => fail();
+    const onAbort = (): void => fail();
     const cleanup = (): void => {
       session.off('close', onClose);
       session.off('error', fail);
       socket.off('close', onClose);
       socket.off('error', fail);
+      signal?.removeEventListener('abort', onAbort);
     };
+    if (signal?.aborted === true) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     session.once('close', onClose);
     session.once('error', fail);
     // Node does not always report a TLS alert after the handshake (TLS 1.3

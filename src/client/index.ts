@@ -1,4 +1,6 @@
 export { createClient } from './create-client.ts';
-export type { ClientOptions, ClientStats, KubeClient } from './create-client.ts';
+export { loadKubeConfig } from './kube-config.ts';
+export type { ClientStats, KubeClient } from './create-client.ts';
+export type { ClientOptions } from './client-options.ts';
 export type { Client, ResourceClient } from './types.ts';
-export { ClientClosedError, ConnectionError, RequestTimeoutError, WatchDecodeError, WatchStalledError } from './errors.ts';
+export { ClientClosedError, ConnectionError, RequestTimeoutError, ResponseTooLargeError, WatchDecodeError, WatchStalledError } from './errors.ts';

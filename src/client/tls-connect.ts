@@ -4,6 +4,8 @@ import type { TLSSocket } from 'node:tls';
 import type { RequestCredentials } from './credentials.ts';
 import { ConnectionError } from './errors.ts';
 
+function ignore(): void {}
+
 /** `code: message` for Node errors, the message otherwise. */
 export function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
@@ -33,13 +35,16 @@ function alpnWireFormat(protocols: string[]): DataView {
  * A TLS connection to the server with the KubeConfig's TLS identity,
  * offering `alpn` (the caller reads `alpnProtocol` to choose HTTP/2 or
  * HTTP/1.1). The server name is sent for host names (not IP addresses)
- * unless the KubeConfig sets tls-server-name. Fails with ConnectionError.
+ * unless the KubeConfig sets tls-server-name. Fails with ConnectionError;
+ * when `signal` aborts first, the socket is destroyed and the promise
+ * rejects with the signal's reason.
  */
-export function tlsConnect(credentials: RequestCredentials, alpn: string[]): Promise<TLSSocket> {
+export function tlsConnect(credentials: RequestCredentials, alpn: string[], signal?: AbortSignal): Promise<TLSSocket> {
   const { origin, tls: identity } = credentials;
   const host = origin.hostname.replace(/^\[(.*)\]$/, '$1');
   const servername = identity.servername ?? (isIP(host) === 0 ? host : undefined);
   return new Promise<TLSSocket>((resolve, reject) => {
+    if (signal?.aborted === true) return reject(signal.reason as Error);
     const socket = tls.connect({
       ...identity,
       host,
@@ -48,11 +53,20 @@ export function tlsConnect(credentials: RequestCredentials, alpn: string[]): Pro
       ALPNProtocols: alpnWireFormat(alpn),
     });
     const onError = (err: Error): void => {
+      signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       reject(new ConnectionError(`could not connect to ${origin.origin}: ${describeError(err)}`, { cause: err }));
     };
+    const onAbort = (): void => {
+      socket.off('error', onError);
+      socket.on('error', ignore);
+      socket.destroy();
+      reject(signal?.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('error', onError);
     socket.once('secureConnect', () => {
+      signal?.removeEventListener('abort', onAbort);
       socket.off('error', onError);
       // TCP keep-alive as client-go and client-node set it, under the PING check.
       socket.setKeepAlive(true, 30_000);

@@ -1,5 +1,7 @@
 import type { WatchEvent, WatchEventType } from '../manager/types.ts';
-import { WatchDecodeError } from './errors.ts';
+import { ResponseTooLargeError, WatchDecodeError } from './errors.ts';
+import { GrowingBuffer } from './growing-buffer.ts';
+import type { ByteBudget } from './growing-buffer.ts';
 
 const NEWLINE = 0x0a;
 const EVENT_TYPES: ReadonlySet<string> = new Set<WatchEventType>(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
@@ -10,21 +12,27 @@ export const DEFAULT_MAX_EVENT_BYTES = 64 * 1024 * 1024;
 /**
  * Splits a watch response body (JSON objects, one per line) into events.
  * Lines are cut on the newline byte before any text decoding, so a UTF-8
- * character split across chunks is decoded whole; a long line is kept as a
- * list of chunks and joined once, so a multi-megabyte object costs one copy.
- * Blank lines are skipped. A line that is not a watch event, or one longer
- * than `maxEventBytes`, throws a WatchDecodeError (the message names the
- * problem and never quotes the line: it may hold secret data).
+ * character split across chunks is decoded whole. A line within one chunk is
+ * decoded where it lies; the start of a line that goes on in later chunks is
+ * copied into a GrowingBuffer (memory that doubles, reserved against the
+ * client's `budget` of unfinished watch lines) until its newline arrives.
+ * Blank lines are skipped. A line that is not a watch event throws a
+ * WatchDecodeError; one longer than `maxEventBytes`, or whose bytes the
+ * budget cannot hold, throws a ResponseTooLargeError (messages name the
+ * problem and never quote the line: it may hold secret data). Call
+ * `discard()` when the stream is given up, so that the budget gets its bytes
+ * back.
  */
 export class WatchDecoder {
   readonly #maxEventBytes: number;
+  readonly #budget: ByteBudget | undefined;
   /** The start of an unfinished line (undefined when none: most watches wait between lines). */
-  #pending: Buffer[] | undefined;
-  #pendingBytes = 0;
+  #pending: GrowingBuffer | undefined;
   #lineNumber = 0;
 
-  constructor(maxEventBytes = DEFAULT_MAX_EVENT_BYTES) {
+  constructor(maxEventBytes = DEFAULT_MAX_EVENT_BYTES, budget?: ByteBudget) {
     this.#maxEventBytes = maxEventBytes;
+    this.#budget = budget;
   }
 
   /** The events completed by `chunk`, in order. */
@@ -33,36 +41,62 @@ export class WatchDecoder {
     let start = 0;
     for (let nl = chunk.indexOf(NEWLINE, start); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
       const piece = chunk.subarray(start, nl);
-      this.#checkSize(piece.length);
-      const line = this.#pending === undefined ? piece : Buffer.concat([...this.#pending, piece], this.#pendingBytes + piece.length);
-      this.#pending = undefined;
-      this.#pendingBytes = 0;
       start = nl + 1;
+      let line: Buffer = piece;
+      const pending = this.#pending;
+      if (pending !== undefined) {
+        this.#append(pending, piece);
+        line = pending.bytes();
+        this.discard();
+      } else if (piece.length > this.#maxEventBytes) {
+        throw this.#tooLong();
+      }
       const event = this.#decodeLine(line);
       if (event !== undefined) events.push(event);
     }
     if (start < chunk.length) {
-      const rest = chunk.subarray(start);
-      this.#checkSize(rest.length);
-      (this.#pending ??= []).push(rest);
-      this.#pendingBytes += rest.length;
+      this.#pending ??= new GrowingBuffer(this.#maxEventBytes, this.#budget);
+      this.#append(this.#pending, chunk.subarray(start));
     }
     return events;
   }
 
   /** Call at the end of the stream: the last line when it had no newline. */
   end(): WatchEvent | undefined {
-    if (this.#pending === undefined) return undefined;
-    const line = Buffer.concat(this.#pending, this.#pendingBytes);
-    this.#pending = undefined;
-    this.#pendingBytes = 0;
+    const pending = this.#pending;
+    if (pending === undefined) return undefined;
+    const line = pending.bytes();
+    this.discard();
     return this.#decodeLine(line);
   }
 
-  #checkSize(extra: number): void {
-    if (this.#pendingBytes + extra > this.#maxEventBytes) {
-      throw new WatchDecodeError(`watch event ${this.#lineNumber + 1} is larger than ${this.#maxEventBytes} bytes`);
-    }
+  /** Drops an unfinished line, giving its memory back to the budget (idempotent). */
+  discard(): void {
+    this.#pending?.dispose();
+    this.#pending = undefined;
+  }
+
+  /** Bytes of the unfinished line held. */
+  get pendingBytes(): number {
+    return this.#pending?.capacity ?? 0;
+  }
+
+  #append(pending: GrowingBuffer, bytes: Buffer): void {
+    const result = pending.append(bytes);
+    if (result === 'ok') return;
+    this.discard();
+    if (result === 'limit') throw this.#tooLong();
+    const limit = this.#budget?.limit ?? 0;
+    throw new ResponseTooLargeError(
+      `watch event ${this.#lineNumber + 1} would take the unfinished event lines of this client's watches past ${limit} bytes, the limit (ClientOptions.maxBufferedWatchBytes)`,
+      'maxBufferedWatchBytes',
+      limit,
+    );
+  }
+
+  #tooLong(): ResponseTooLargeError {
+    const limit = this.#maxEventBytes;
+    return new ResponseTooLargeError(`watch event ${this.#lineNumber + 1} is larger than ${limit} bytes, the limit (ClientOptions.maxEventBytes)`, 'maxEventBytes', limit);
   }
 
   #decodeLine(line: Buffer): WatchEvent | undefined {

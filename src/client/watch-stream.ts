@@ -1,5 +1,6 @@
 import type { WatchEvent } from '../manager/types.ts';
-import { ClientClosedError, ConnectionError, WatchDecodeError, WatchStalledError } from './errors.ts';
+import { ClientClosedError, ConnectionError, ResponseTooLargeError, WatchDecodeError, WatchStalledError } from './errors.ts';
+import type { ByteBudget } from './growing-buffer.ts';
 import type { Stallable, StallWatchdog } from './stall-watchdog.ts';
 import type { BodyReader, TransportResponse } from './transport.ts';
 import { WatchDecoder } from './watch-decoder.ts';
@@ -9,6 +10,10 @@ export interface WatchSettings {
   /** Stops a watch that gets no byte for its timeout while waiting on the server (WatchStalledError). */
   watchdog: StallWatchdog;
   maxEventBytes: number;
+  /** The client's bound on the bytes of unfinished event lines, across its watches. */
+  lineBudget: ByteBudget;
+  /** Aborted by Client.close(): every watch then ends with ClientClosedError. */
+  closed: AbortSignal;
 }
 
 type Result = IteratorResult<WatchEvent, undefined>;
@@ -18,16 +23,19 @@ const DONE: Result = Object.freeze({ done: true, value: undefined });
 /**
  * The events of a 200 watch response. The iteration ends when the server
  * ends the stream or `signal` aborts; it throws WatchDecodeError for a
- * malformed line, WatchStalledError when the server sent nothing for the
- * stall timeout (measured only while waiting on the server, never while the
- * consumer holds an event), ConnectionError when the stream breaks, and
- * ClientClosedError when the client is closed; error messages name the watch
- * (`watch secrets in "ns"`). The body is read only while
- * the consumer waits for an event: it is paused (HTTP/2 flow control then
- * holds the server back) while decoded events wait to be pulled. The stream
- * is freed whenever the iteration stops, `break` included. Call next()
- * again only once the previous call has settled (as `for await` does): a
- * call while one is pending is rejected with a TypeError.
+ * malformed line, ResponseTooLargeError for a line longer than
+ * maxEventBytes or one the client's budget of unfinished lines cannot hold,
+ * WatchStalledError when the server sent nothing for the stall timeout
+ * (measured only while waiting on the server, never while the consumer
+ * holds an event), ConnectionError when the stream breaks, and
+ * ClientClosedError once the client is closed (events still queued are
+ * dropped: a clean end would have a reflector watch again); error messages
+ * name the watch (`watch secrets in "ns"`). The body is read only while the
+ * consumer waits for an event: it is paused (HTTP/2 flow control then holds
+ * the server back) while decoded events wait to be pulled. The stream is
+ * freed whenever the iteration stops, `break` included. Call next() again
+ * only once the previous call has settled (as `for await` does): a call
+ * while one is pending is rejected with a TypeError.
  */
 export function watchStream(
   response: TransportResponse,
@@ -61,7 +69,7 @@ class WatchEvents extends WatchDecoder implements AsyncIterableIterator<WatchEve
   waitingSince = 0;
 
   constructor(response: TransportResponse, settings: WatchSettings, signal: AbortSignal, resource: string, namespace: string) {
-    super(settings.maxEventBytes);
+    super(settings.maxEventBytes, settings.lineBudget);
     this.#response = response;
     this.#settings = settings;
     this.#signal = signal;
@@ -95,6 +103,7 @@ class WatchEvents extends WatchDecoder implements AsyncIterableIterator<WatchEve
     if (this.#done) return;
     const stalled = new WatchStalledError(`${this.#what()}: no data from the server for ${this.#settings.watchdog.timeoutMs} ms; the watch was stopped`);
     this.#failure = stalled;
+    this.discard();
     this.#response.destroy(stalled);
     this.#settle();
   }
@@ -132,12 +141,14 @@ class WatchEvents extends WatchDecoder implements AsyncIterableIterator<WatchEve
 
   onError(err: Error): void {
     if (this.#done) return;
+    this.discard();
     this.#failure ??= this.#describe(err);
     this.#settle();
   }
 
   onClose(): void {
     if (this.#done || this.#ended) return;
+    this.discard();
     this.#failure ??= new ConnectionError(`${this.#what()}: the watch stream failed: the stream closed before the end of the response`);
     this.#settle();
   }
@@ -148,6 +159,10 @@ class WatchEvents extends WatchDecoder implements AsyncIterableIterator<WatchEve
     if (this.#signal.aborted) {
       this.#finish();
       return DONE;
+    }
+    if (this.#settings.closed.aborted) {
+      this.#finish();
+      return this.#closedError();
     }
     const queue = this.#queue;
     if (queue !== undefined) {
@@ -209,8 +224,13 @@ class WatchEvents extends WatchDecoder implements AsyncIterableIterator<WatchEve
     return `watch ${this.#resource} in "${this.#namespace}"`;
   }
 
+  #closedError(): ClientClosedError {
+    return new ClientClosedError(`${this.#what()}: the client was closed`);
+  }
+
   #describe(err: Error): Error {
-    if (err instanceof WatchStalledError || err instanceof WatchDecodeError || err instanceof ClientClosedError) return err;
+    if (this.#settings.closed.aborted) return this.#closedError();
+    if (err instanceof WatchStalledError || err instanceof WatchDecodeError || err instanceof ClientClosedError || err instanceof ResponseTooLargeError) return err;
     return new ConnectionError(`${this.#what()}: the watch stream failed: ${err.message}`, { cause: err });
   }
 
@@ -220,6 +240,7 @@ class WatchEvents extends WatchDecoder implements AsyncIterableIterator<WatchEve
     this.#done = true;
     this.#settings.watchdog.remove(this);
     this.#queue = undefined;
+    this.discard();
     this.#response.destroy();
     const resolve = this.#resolve;
     this.#resolve = undefined;

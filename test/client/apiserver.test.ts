@@ -9,6 +9,7 @@ import { createClient } from '../../src/client/index.ts';
 import { ConnectionError } from '../../src/client/errors.ts';
 import type { WatchEvent } from '../../src/manager/types.ts';
 import { FakeClock } from '../../src/util/fake-clock.ts';
+import { maxTimerDelayMs } from '../../src/util/duration.ts';
 import { isNotFound, isResourceExpired, isTooManyRequests, isUnauthorized, StatusError } from '../../src/util/status-error.ts';
 import { until } from './helpers/test-server.ts';
 
@@ -144,7 +145,7 @@ describe('client against the embedded API server (TLS, HTTP/2)', () => {
 
   it('retries a 429 get after its Retry-After; a bad token is Unauthorized', async () => {
     const clock = new FakeClock();
-    const client = createClient(server.kubeConfig(), { clock, idleConnectionTimeoutMs: 1e12 });
+    const client = createClient(server.kubeConfig(), { clock, idleConnectionTimeoutMs: maxTimerDelayMs });
     const kc = server.kubeConfig();
     kc.users = [{ name: 'kom-apiserver', token: 'wrong' }];
     const intruder = createClient(kc, { clock: new FakeClock() });

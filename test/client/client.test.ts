@@ -223,6 +223,6 @@ describe('createClient over HTTP/2', () => {
     await ended;
     await assert.rejects(client.resource('secrets').getObject('ns', 's1', {}), ClientClosedError);
     await client.close();
-    assert.deepEqual(client.stats(), { http2Connections: 0, http1Sockets: 0, streams: 0, connections: 0 });
+    assert.deepEqual(client.stats(), { http2Connections: 0, http1Sockets: 0, streams: 0, connections: 0, bufferedWatchBytes: 0 });
   });
 });

@@ -4,12 +4,13 @@ import { after, before, describe, it } from 'node:test';
 import { createClient } from '../../src/client/index.ts';
 import { ConnectionError } from '../../src/client/errors.ts';
 import { FakeClock } from '../../src/util/fake-clock.ts';
+import { maxTimerDelayMs } from '../../src/util/duration.ts';
 import { startTcpProxy } from './helpers/tcp-proxy.ts';
 import type { TcpProxy } from './helpers/tcp-proxy.ts';
 import type { TestServer } from './helpers/test-server.ts';
 import { answerBookmarkOrSecret, startTestServer, until } from './helpers/test-server.ts';
 
-const IDLE = 1e12;
+const IDLE = maxTimerDelayMs;
 
 describe('connection health', () => {
   let server: TestServer;

@@ -37,13 +37,13 @@ describe('HTTP/2 multiplexing', () => {
     for (const iterator of iterators) assert.equal((await iterator.next()).done, false);
     assert.equal(server.openStreams(), 250);
     assert.equal(server.connections(), 3);
-    assert.deepEqual(client.stats(), { http2Connections: 3, http1Sockets: 0, streams: 250, connections: 3 });
+    assert.deepEqual(client.stats(), { http2Connections: 3, http1Sockets: 0, streams: 250, connections: 3, bufferedWatchBytes: 0 });
     // other requests ride on the same connections while a slot is free
     await secrets.getObject('ns', 'x', {});
     assert.equal(server.connections(), 3);
     await client.close();
     await until(() => server.connections() === 0, 'the server sees every connection closed');
-    assert.deepEqual(client.stats(), { http2Connections: 0, http1Sockets: 0, streams: 0, connections: 0 });
+    assert.deepEqual(client.stats(), { http2Connections: 0, http1Sockets: 0, streams: 0, connections: 0, bufferedWatchBytes: 0 });
     controller.abort();
   });
 

@@ -3,12 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import { createClient } from '../../src/client/index.ts';
 import { RequestTimeoutError, WatchStalledError } from '../../src/client/errors.ts';
 import { FakeClock } from '../../src/util/fake-clock.ts';
+import { maxTimerDelayMs } from '../../src/util/duration.ts';
 import { isTooManyRequests, StatusError } from '../../src/util/status-error.ts';
 import type { TestResponse, TestServer } from './helpers/test-server.ts';
 import { sendJson, startTestServer, turn, until } from './helpers/test-server.ts';
 
 const tooMany = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'too many requests', reason: 'TooManyRequests', details: { retryAfterSeconds: 5 }, code: 429 };
-const IDLE = 1e12; // keeps idle-connection timers out of the way of FakeClock assertions
+const IDLE = maxTimerDelayMs; // keeps idle-connection timers out of the way of FakeClock assertions
 
 describe('Retry-After, request timeouts and stall detection', () => {
   let server: TestServer;
@@ -24,6 +25,7 @@ describe('Retry-After, request timeouts and stall detection', () => {
           throttled.set(url.pathname, left - 1);
           return sendJson(res, 429, tooMany, { 'retry-after': '5' });
         }
+        if (url.pathname.endsWith('/parked')) return sendJson(res, 429, { ...tooMany, details: {} }, { 'retry-after': '999999999' });
         if (url.pathname.endsWith('/hang') || url.searchParams.get('labelSelector') === 'hang') return;
         if (url.pathname.endsWith('/half')) {
           res.writeHead(200, { 'content-type': 'application/json' });
@@ -81,6 +83,19 @@ describe('Retry-After, request timeouts and stall detection', () => {
       assert.equal(server.requests.length - start, 3);
     } finally {
       throttled.clear();
+      await client.close();
+    }
+  });
+
+  it('a Retry-After longer than a minute is not waited for: the StatusError comes at once with its retryAfterSeconds', async () => {
+    const clock = new FakeClock();
+    const client = createClient(server.kubeConfig(), { clock, pingIntervalMs: 0, idleConnectionTimeoutMs: IDLE });
+    try {
+      const start = server.requests.length;
+      await assert.rejects(client.resource('secrets').getObject('ns', 'parked', {}), (err: unknown) => err instanceof StatusError && isTooManyRequests(err) && err.retryAfterSeconds === 999_999_999);
+      assert.equal(server.requests.length - start, 1);
+      assert.ok((clock.nextTimerDue() ?? Infinity) >= IDLE, 'no retry timer');
+    } finally {
       await client.close();
     }
   });

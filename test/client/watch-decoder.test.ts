@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WatchDecodeError } from '../../src/client/errors.ts';
+import { ResponseTooLargeError, WatchDecodeError } from '../../src/client/errors.ts';
+import { ByteBudget } from '../../src/client/growing-buffer.ts';
 import { WatchDecoder } from '../../src/client/watch-decoder.ts';
 import type { WatchEvent } from '../../src/manager/types.ts';
 
@@ -95,10 +96,54 @@ describe('WatchDecoder', () => {
     assert.throws(() => decoder.end(), WatchDecodeError);
   });
 
-  it('bounds the size of one event', () => {
+  it('bounds the size of one event with ResponseTooLargeError naming maxEventBytes', () => {
     const decoder = new WatchDecoder(1024);
-    assert.throws(() => {
-      for (let i = 0; i < 10; i++) decoder.push(Buffer.from(`{"type":"ADDED","object":{"pad":"${'y'.repeat(200)}`));
-    }, /larger than 1024 bytes/);
+    assert.throws(
+      () => {
+        for (let i = 0; i < 10; i++) decoder.push(Buffer.from(`{"type":"ADDED","object":{"pad":"${'y'.repeat(200)}`));
+      },
+      (err: unknown) => err instanceof ResponseTooLargeError && err.option === 'maxEventBytes' && err.limit === 1024 && /watch event 1 is larger than 1024 bytes/.test(err.message),
+    );
+    assert.equal(decoder.pendingBytes, 0, 'the unfinished line is dropped');
+    assert.throws(() => new WatchDecoder(1024).push(Buffer.from(`${'z'.repeat(2000)}\n`)), ResponseTooLargeError, 'also a long line within one chunk');
+  });
+
+  it('the unfinished lines of all decoders sharing a budget stay within it; a finished or discarded line gives its bytes back', () => {
+    const budget = new ByteBudget(256 * 1024);
+    const decoders = Array.from({ length: 4 }, () => new WatchDecoder(1024 * 1024, budget));
+    const chunk = Buffer.alloc(16 * 1024, 'q');
+    const failed = new Set<number>();
+    for (let round = 0; round < 64; round++) {
+      decoders.forEach((decoder, i) => {
+        if (failed.has(i)) return;
+        try {
+          decoder.push(chunk);
+        } catch (err) {
+          assert.ok(err instanceof ResponseTooLargeError && err.option === 'maxBufferedWatchBytes' && err.limit === budget.limit, String(err));
+          failed.add(i);
+        }
+      });
+      assert.ok(budget.used <= budget.limit, `round ${round}: ${budget.used} bytes reserved`);
+    }
+    assert.equal(failed.size, 4, 'every endless line ends up refused');
+    assert.equal(budget.used, 0);
+    const decoder = new WatchDecoder(1024 * 1024, budget);
+    decoder.push(Buffer.from('{"type":"ADDED",'));
+    assert.ok(budget.used > 0);
+    assert.deepEqual(decoder.push(Buffer.from('"object":{}}\n')).map((e) => e.type), ['ADDED']);
+    assert.equal(budget.used, 0, 'a finished line gives its bytes back');
+    decoder.push(Buffer.from('{"type":'));
+    decoder.discard();
+    assert.equal(budget.used, 0, 'a discarded line gives its bytes back');
+  });
+
+  it('a line sent one byte per chunk costs one growing buffer, not an object per byte', () => {
+    const decoder = new WatchDecoder();
+    const text = line('ADDED', secret('drip', { blob: 'd'.repeat(100_000) }));
+    const bytes = Buffer.from(text);
+    for (let i = 0; i < bytes.length - 1; i++) decoder.push(bytes.subarray(i, i + 1));
+    assert.ok(decoder.pendingBytes < 2 * bytes.length, `${decoder.pendingBytes} bytes held for a ${bytes.length}-byte line`);
+    assert.equal(decoder.push(bytes.subarray(bytes.length - 1)).length, 1);
+    assert.equal(decoder.pendingBytes, 0);
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { ConnectionError, WatchDecodeError, WatchStalledError } from '../../src/client/errors.ts';
+import { ByteBudget } from '../../src/client/growing-buffer.ts';
 import { StallWatchdog } from '../../src/client/stall-watchdog.ts';
 import type { TransportResponse } from '../../src/client/transport.ts';
 import { watchStream } from '../../src/client/watch-stream.ts';
@@ -35,7 +36,7 @@ function fakeResponse(): { response: TransportResponse; body: Readable; destroye
 type Events = AsyncIterator<{ type: string; object: { metadata?: { name?: string } } }>;
 
 function open(response: TransportResponse, clock = new FakeClock(), signal = new AbortController().signal, watchdog = new StallWatchdog(clock, 1_000)): Events {
-  const settings = { watchdog, maxEventBytes: 1024 * 1024 };
+  const settings = { watchdog, maxEventBytes: 1024 * 1024, lineBudget: new ByteBudget(64 * 1024 * 1024), closed: new AbortController().signal };
   return watchStream(response, settings, signal, 'secrets', 'ns')[Symbol.asyncIterator]();
 }
 
