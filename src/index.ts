@@ -62,5 +62,14 @@ export {
   type ManagerOptions,
 } from './kubelet/managers.ts';
 
-export { createClient, ClientClosedError, ConnectionError, RequestTimeoutError, WatchDecodeError, WatchStalledError } from './client/index.ts';
+export {
+  createClient,
+  loadKubeConfig,
+  ClientClosedError,
+  ConnectionError,
+  RequestTimeoutError,
+  ResponseTooLargeError,
+  WatchDecodeError,
+  WatchStalledError,
+} from './client/index.ts';
 export type { Client, ResourceClient, ClientOptions, ClientStats, KubeClient } from './client/index.ts';

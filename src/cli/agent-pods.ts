@@ -3,7 +3,7 @@
 // the shapes the Reflector takes.
 import type { ReflectorListFunc, ReflectorWatchFunc } from '../cache/reflector.ts';
 import type { Client } from '../client/types.ts';
-import { escapeFieldSelectorValue } from '../manager/object-names.ts';
+import { escapeFieldSelectorValue } from '../util/object-names.ts';
 
 /** What the Reflector needs to keep a node's pods. */
 export interface PodSource {

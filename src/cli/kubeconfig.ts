@@ -1,4 +1,5 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeConfig as loadWithTokenFiles } from '../client/kube-config.ts';
 
 /**
  * The KubeConfig kubectl would use: `path` when given (`--kubeconfig`),
@@ -41,14 +42,13 @@ export function contextNamespace(kc: KubeConfig): string | undefined {
 }
 
 function readKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
   try {
-    if (path !== undefined) kc.loadFromFile(path);
-    else kc.loadFromDefault();
+    // The client's loader keeps users' tokenFile (client-go's field), which
+    // client-node's drops, so rotated service-account tokens are re-read.
+    return loadWithTokenFiles(path);
   } catch (err) {
     throw new Error(`cannot load the kubeconfig ${sourceOf(path)}: ${describe(err)}`, { cause: err });
   }
-  return kc;
 }
 
 function sourceOf(path: string | undefined): string {

@@ -3,7 +3,8 @@ import type { Client, ResourceClient } from '../client/types.ts';
 import type { ReflectorError } from '../cache/reflector.ts';
 import { newCacheBasedManager } from '../manager/cache-based-manager.ts';
 import { UnexpectedObjectError } from '../manager/errors.ts';
-import { checkIsObject, describe } from '../manager/object-names.ts';
+import { checkIsObject } from '../manager/object-names.ts';
+import { describeValue } from '../util/object-names.ts';
 import { newObjectStore } from '../manager/object-store.ts';
 import type { GetObjectTTLFunc, Manager, StoreEntry } from '../manager/types.ts';
 import { newWatchBasedManager } from '../manager/watch-based-manager.ts';
@@ -99,7 +100,7 @@ function watching(resyncIntervalMs: number, options: ManagerOptions): Strategy {
  */
 function asKind<T extends KubernetesObject>(object: KubernetesObject, kind: string, namespace: string, name: string): T {
   if (object.kind !== undefined && object.kind !== kind) {
-    throw new UnexpectedObjectError(`unexpected object type: got kind ${describe(object.kind)} for ${kind} "${namespace}"/"${name}"`);
+    throw new UnexpectedObjectError(`unexpected object type: got kind ${describeValue(object.kind)} for ${kind} "${namespace}"/"${name}"`);
   }
   return object as T;
 }

@@ -1,4 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { describeValue as describe, escapeFieldSelectorValue } from '../util/object-names.ts';
 import { UnexpectedObjectError } from './errors.ts';
 
 /** The key of an object in a namespace. */
@@ -28,24 +29,6 @@ export function checkObjectName(namespace: unknown, name: unknown): asserts name
   }
 }
 
-/** Longest name any Kubernetes object can have (a DNS-1123 subdomain). */
-const maxObjectNameLength = 253;
-
-/**
- * Why no object can have this name, or undefined when one might: names of
- * every kind are at most 253 characters and valid path segments (not "." or
- * "..", no "/" or "%"), so such a name is never sent to the server, where its
- * path would reach another object. Other names the server may refuse for a
- * kind (upper case, "_") are sent as they are, escaped, and answer NotFound.
- */
-export function unreachableName(name: string): string | undefined {
-  if (name.length > maxObjectNameLength) return `name ${describe(name)} is longer than ${maxObjectNameLength} characters`;
-  if (name === '.' || name === '..' || name.includes('/') || name.includes('%')) {
-    return `name ${describe(name)} is not a valid path segment ("." and ".." and names with "/" or "%" cannot exist)`;
-  }
-  return undefined;
-}
-
 /**
  * The field selector that selects exactly the object `name`, with the value
  * escaped as the API server's field selector grammar requires (`\`, `,` and
@@ -53,11 +36,6 @@ export function unreachableName(name: string): string | undefined {
  */
 export function nameFieldSelector(name: string): string {
   return `metadata.name=${escapeFieldSelectorValue(name)}`;
-}
-
-/** A field selector value escaped so that it is one value: `\`, `,` and `=` get a backslash. */
-export function escapeFieldSelectorValue(value: string): string {
-  return value.replace(/[\\,=]/g, (c) => `\\${c}`);
 }
 
 /** Whether `object` is `namespace/name`: anything else the server sends for it is not the object. */
@@ -70,13 +48,4 @@ export function checkIsObject(object: KubernetesObject, namespace: string, name:
   if (isObject(object, namespace, name)) return;
   const got = `${describe(object.metadata?.namespace)}/${describe(object.metadata?.name)}`;
   throw new UnexpectedObjectError(`${what} "${namespace}"/"${name}": the server answered with the object ${got}; it is ignored`);
-}
-
-const maxDescribed = 64;
-
-/** A value for an error message: quoted, and truncated when long. */
-export function describe(value: unknown): string {
-  if (typeof value !== 'string') return String(value);
-  if (value.length <= maxDescribed) return JSON.stringify(value);
-  return `${JSON.stringify(value.slice(0, maxDescribed))}... (${value.length} characters)`;
 }

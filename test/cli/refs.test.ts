@@ -289,3 +289,22 @@ test('--help says where objects without a namespace go', async () => {
   const { stdout } = await runKom(['refs', '--help']);
   assert.match(stdout.replace(/\s+/g, ' '), /into --namespace when given, else into the namespace of the kubeconfig's current context, else into "default"/);
 });
+
+test('--check with a kubeconfig whose user reads its token from a tokenFile (client-go field) sends that token', async () => {
+  const yaml = server.kubeconfigYaml();
+  const token = /^\s+token: (\S+)$/m.exec(yaml)?.[1];
+  assert.ok(token, 'the embedded server writes a token user');
+  const dir = await writeKubeconfig('');
+  try {
+    const tokenPath = join(dir.dir, 'token');
+    await writeFile(tokenPath, `${token}\n`, { mode: 0o600 });
+    await writeFile(dir.path, yaml.replace(/^(\s+)token: \S+$/m, `$1tokenFile: ${tokenPath}`), { mode: 0o600 });
+    const result = await runKom(['refs', '--check', '--kubeconfig', dir.path, '-n', 'shop', workloads]);
+    // Without the token every check fails (401): "9 failed", exit 1.
+    assert.match(result.stderr, /9 references checked: .* 0 failed/, 'the token from the file was sent');
+    assert.notEqual(result.code, 1, result.stderr);
+    assert.ok(!(result.stdout + result.stderr).includes(token), 'the token is never printed');
+  } finally {
+    await dir.remove();
+  }
+});

@@ -4,7 +4,8 @@
 // segments are never requested, and no name can widen a watch's selector.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkObjectName, nameFieldSelector, unreachableName } from '../../src/manager/object-names.ts';
+import { checkObjectName, nameFieldSelector } from '../../src/manager/object-names.ts';
+import { unreachableName } from '../../src/util/object-names.ts';
 import { isNotFound, newCacheBasedManager, newObjectStore } from '../../src/index.ts';
 import { FakeClock, FakeObjectSource } from '../../src/testing.ts';
 import { pod, referencedNames, secret, watchingManagerOver } from '../helpers/objects.ts';
@@ -86,5 +87,28 @@ test('a watch for a name with selector syntax selects exactly that name, not the
   } finally {
     controller.abort();
     await settle();
+  }
+});
+
+test('the client answers a get of a name that is not a path segment with its own 404: nothing is sent, whatever the strategy', async () => {
+  const { startApiServer } = await import('../../src/apiserver/index.ts');
+  const { createClient, newCachingSecretManager, newSimpleSecretManager } = await import('../../src/index.ts');
+  const server = await startApiServer();
+  const client = createClient(server.kubeConfig());
+  try {
+    const secrets = client.resource('secrets');
+    for (const name of unreachableNames) {
+      await assert.rejects(secrets.getObject('default', name, {}), (err: Error) => isNotFound(err) && err.message.length < 300, name.slice(0, 20));
+    }
+    const simple = newSimpleSecretManager(client);
+    await assert.rejects(simple.getSecret('default', '..'), (err) => isNotFound(err));
+    const caching = newCachingSecretManager(client, () => undefined, { clock: new FakeClock() });
+    caching.registerPod(pod('default', 'p', 'uid-1', ['..', 'a/b']));
+    await assert.rejects(caching.getSecret('default', '..'), (err) => isNotFound(err));
+    assert.equal(server.metrics().requests['get secrets'] ?? 0, 0, 'no request reached the server');
+    assert.equal(server.metrics().requests['delete namespaces'] ?? 0, 0);
+  } finally {
+    await client.close();
+    await server.close();
   }
 });
