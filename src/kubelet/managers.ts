@@ -73,7 +73,7 @@ function simple(resource: ResourceClient): Manager {
 function caching(getTTL: GetObjectTTLFunc, options: ManagerOptions): Strategy {
   return (resource, getNames) =>
     newCacheBasedManager(newObjectStore(resource.getObject, options.clock ?? realClock, getTTL, defaultCacheTTLMs), getNames, {
-      ...(options.refreshOnReRegister !== undefined && { refreshOnReRegister: options.refreshOnReRegister }),
+      refreshOnReRegister: options.refreshOnReRegister ?? true,
     });
 }
 

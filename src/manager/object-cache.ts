@@ -3,9 +3,9 @@ import { Reflector, type ReflectorError, type ReflectorStore } from '../cache/re
 import { realClock, type Clock } from '../util/clock.ts';
 import { checkDurationMs } from '../util/duration.ts';
 import { deepFreeze } from '../util/freeze.ts';
+import { unreachableName } from '../util/object-names.ts';
 import { formatGroupResource, newNotFound, type GroupResource } from '../util/status-error.ts';
 import { CacheStoppedError, NotRegisteredError, SyncTimeoutError } from './errors.ts';
-import { unreachableName } from '../util/object-names.ts';
 import { checkObjectName, isObject, nameFieldSelector, objectKey } from './object-names.ts';
 import { ReferenceCounts, anonymousReferrer } from './references.ts';
 import { isOlderResourceVersion } from './resource-version.ts';
