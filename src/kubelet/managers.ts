@@ -3,11 +3,12 @@ import type { Client, ResourceClient } from '../client/types.ts';
 import type { ReflectorError } from '../cache/reflector.ts';
 import { newCacheBasedManager } from '../manager/cache-based-manager.ts';
 import { UnexpectedObjectError } from '../manager/errors.ts';
-import { checkIsObject, describe } from '../manager/object-names.ts';
+import { checkIsObject, describe, unreachableName } from '../manager/object-names.ts';
 import { newObjectStore } from '../manager/object-store.ts';
 import type { GetObjectTTLFunc, Manager, StoreEntry } from '../manager/types.ts';
 import { newWatchBasedManager } from '../manager/watch-based-manager.ts';
 import { realClock, type Clock } from '../util/clock.ts';
+import { newNotFound } from '../util/status-error.ts';
 import { getConfigMapNames, getSecretNames } from './pod-references.ts';
 
 export interface SecretManager {
@@ -60,6 +61,8 @@ type Strategy = (resource: ResourceClient, getNames: (pod: V1Pod) => Set<string>
 function simple(resource: ResourceClient): Manager {
   return {
     getObject: async (namespace, name) => {
+      // No object has such a name, and its path would reach another one: not asked for.
+      if (typeof name === 'string' && unreachableName(name) !== undefined) throw newNotFound(resource.groupResource, name);
       const object = await resource.getObject(namespace, name, {});
       checkIsObject(object, namespace, name, `get ${resource.groupResource.resource}`);
       return object;
