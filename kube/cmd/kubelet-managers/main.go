@@ -101,14 +101,14 @@ func main() {
 		a.ID = req.ID
 		must(out.Encode(a))
 		if quit {
-			close(watchStop)
+			stopWatches()
 			return
 		}
 	}
 	if err := in.Err(); err != nil {
 		fatalf("stdin: %v (a line is at most %d bytes)", err, maxLine)
 	}
-	close(watchStop)
+	stopWatches()
 }
 
 var yes = true
@@ -180,6 +180,14 @@ func handle(m managers, fake *testingclock.FakeClock, req request) (answer, bool
 			}
 		}
 		return answer{OK: &yes, Now: ptr(fake.Now().UTC().Format(time.RFC3339Nano))}, false
+	case "stop":
+		if kind, _, err := storeKind(m.secretStore); err != nil || kind != "watch" {
+			return answer{Error: &answerError{"Unsupported", "stop needs --strategy=watch --clock=fake"}}, false
+		}
+		// The stop channel the watch stores were built with (the kubelet's
+		// wait.NeverStop): each store's shutdownWhenStopped stops every watch.
+		stopWatches()
+		return answer{OK: &yes}, false
 	case "stats":
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
@@ -187,7 +195,7 @@ func handle(m managers, fake *testingclock.FakeClock, req request) (answer, bool
 	case "quit":
 		return answer{OK: &yes}, true
 	}
-	return badRequest("unknown op %q (register, unregister, get, advance, entries, idle, stats, quit)", req.Op), false
+	return badRequest("unknown op %q (register, unregister, get, advance, entries, idle, stop, stats, quit)", req.Op), false
 }
 
 // store is the store of a kind (nil with the answer to give when there is none).

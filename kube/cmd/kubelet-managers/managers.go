@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	v1 "k8s.io/api/core/v1"
@@ -39,8 +40,14 @@ type managers struct {
 	configMapStore manager.Store
 }
 
-// watchStop stops the watch-based stores (the kubelet passes wait.NeverStop); closed on quit.
-var watchStop = make(chan struct{})
+// watchStop stops the watch-based stores (the kubelet passes wait.NeverStop);
+// closed by the stop op or on quit.
+var (
+	watchStop     = make(chan struct{})
+	watchStopOnce sync.Once
+)
+
+func stopWatches() { watchStopOnce.Do(func() { close(watchStop) }) }
 
 func newManagers(ctx context.Context, client clientset.Interface, opt options, clk clock.Clock) (managers, error) {
 	getTTL := func() (time.Duration, bool) { return 0, false }

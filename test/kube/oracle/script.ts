@@ -37,9 +37,16 @@ interface Common {
 export type Step = Common &
   (
     | { op: 'create'; kind: Kind; name: string; data?: Record<string, string>; binaryData?: Record<string, Buffer>; immutable?: boolean; as: string }
-    | { op: 'update'; kind: Kind; name: string; data?: Record<string, string>; labels?: Record<string, string>; as: string }
+    | { op: 'update'; kind: Kind; name: string; data?: Record<string, string>; labels?: Record<string, string>; immutable?: boolean; as: string }
     | { op: 'delete'; kind: Kind; name: string }
-    | { op: 'register' | 'unregister'; pod: PodShape }
+    | {
+        op: 'register' | 'unregister';
+        pod: PodShape;
+        /** The sides differ in this documented way: 'ok', or the error reason a side throws. */
+        differs?: PerStrategy<Deviation<string>>;
+      }
+    /** Stops the watch stores (ours: the signal aborts; the kubelet's: its stop channel closes). */
+    | { op: 'stop' }
     | { op: 'advance'; ms: number }
     | { op: 'nodeTTL'; value: string | undefined }
     | {
@@ -106,10 +113,18 @@ export const createConfigMap = (name: string, data: Record<string, string>, as: 
   as,
   ...extra,
 });
-export const update = (kind: Kind, name: string, change: { data?: Record<string, string>; labels?: Record<string, string> }, as: string): Step => ({ op: 'update', kind, name, ...change, as });
+export const update = (kind: Kind, name: string, change: { data?: Record<string, string>; labels?: Record<string, string>; immutable?: boolean }, as: string): Step => ({
+  op: 'update',
+  kind,
+  name,
+  ...change,
+  as,
+});
 export const remove = (kind: Kind, name: string): Step => ({ op: 'delete', kind, name });
-export const register = (pod: PodShape): Step => ({ op: 'register', pod });
-export const unregister = (pod: PodShape): Step => ({ op: 'unregister', pod });
+type RegisterOptions = { differs?: PerStrategy<Deviation<string>> };
+export const register = (pod: PodShape, options: RegisterOptions = {}): Step => ({ op: 'register', pod, ...options });
+export const unregister = (pod: PodShape, options: RegisterOptions = {}): Step => ({ op: 'unregister', pod, ...options });
+export const stop = (): Step => ({ op: 'stop' });
 export const advance = (ms: number): Step => ({ op: 'advance', ms });
 export const minutes = (n: number): Step => advance(n * 60_000);
 export const nodeTTL = (value: string | undefined): Step => ({ op: 'nodeTTL', value });

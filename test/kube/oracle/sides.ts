@@ -31,9 +31,12 @@ export interface Entry {
   name: string;
   state: string;
   resourceVersion?: string;
-  /** References held (the TTL store counts one per referencing pod). */
-  refs: number;
-  /** UIDs of the referencing pods (watch store only: the Go TTL store keeps none). */
+  /**
+   * TTL store only: references held, one per referencing pod (ours counts
+   * distinct referrers, so scripts give every pod its own UID there).
+   */
+  refs?: number;
+  /** Watch store only: UIDs of the referencing pods (the Go TTL store keeps none). */
   referrers?: string[];
 }
 
@@ -45,6 +48,8 @@ export interface Side {
   entries(kind: Kind): Promise<Entry[]>;
   /** Moves the fake clock; for the watch strategy, in whole minutes, running the idle check after each. */
   advance(ms: number): Promise<void>;
+  /** Stops the watch stores for good, as a shutting-down kubelet does. */
+  stop(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -116,13 +121,14 @@ export class GoSide implements Side {
 
   async entries(kind: Kind): Promise<Entry[]> {
     const answer = await this.#ok({ op: 'entries', kind });
-    const list = answer['entries'] as Array<Entry & { namespace: string }>;
+    const list = answer['entries'] as Array<{ name: string; state: string; resourceVersion?: string; refs: number; referrers?: string[] }>;
+    const watch = this.#strategy === 'watch';
     return list.map(({ name, state, resourceVersion, refs, referrers }) => ({
       name,
       state,
-      refs,
       ...(resourceVersion !== undefined && { resourceVersion }),
-      ...(referrers !== undefined && { referrers }),
+      // The watch store counts per referrer; the TTL store only in total.
+      ...(watch ? { referrers: referrers ?? [] } : { refs }),
     }));
   }
 
@@ -138,6 +144,10 @@ export class GoSide implements Side {
       await this.#ok({ op: 'advance', ms: 60_000 });
       await this.#ok({ op: 'idle' });
     }
+  }
+
+  async stop(): Promise<void> {
+    await this.#ok({ op: 'stop' });
   }
 
   async close(): Promise<void> {
@@ -218,9 +228,10 @@ export class OurSide implements Side {
     const list: StoreEntry[] = kind === 'Secret' ? this.#secrets.entries() : this.#configMaps.entries();
     const out = list
       .map((e) => {
-        const entry: Entry = { name: e.name, state: e.state, refs: e.referrers.length };
+        const entry: Entry = { name: e.name, state: e.state };
         if (e.resourceVersion !== undefined) entry.resourceVersion = e.resourceVersion;
         if (this.#strategy === 'watch') entry.referrers = [...e.referrers].sort();
+        else entry.refs = e.referrers.length;
         return entry;
       })
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -229,6 +240,11 @@ export class OurSide implements Side {
 
   async advance(ms: number): Promise<void> {
     this.clock.step(ms);
+    await settle();
+  }
+
+  async stop(): Promise<void> {
+    this.#stop.abort();
     await settle();
   }
 

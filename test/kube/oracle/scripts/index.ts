@@ -3,7 +3,7 @@ import type { Script } from '../script.ts';
 import { deletedAndMissing, immutableObjects, impossibleNames, twoSourceVolumes } from './objects.ts';
 import { reRegisterNewUid, reRegisterSameUid, refreshOnReRegisterDefault, severalPods, unregisterThenGet } from './registration.ts';
 import { ttlDefault, ttlFromNode, ttlHugeAnnotation } from './ttl.ts';
-import { idleWatches, updatesWhileIdle } from './watch.ts';
+import { idleWatches, stoppedWatches, updatesWhileIdle } from './watch.ts';
 
 export const scripts: Script[] = [
   reRegisterSameUid,
@@ -16,6 +16,7 @@ export const scripts: Script[] = [
   ttlHugeAnnotation,
   idleWatches,
   updatesWhileIdle,
+  stoppedWatches,
   immutableObjects,
   deletedAndMissing,
   impossibleNames,

@@ -59,7 +59,12 @@ export const immutableObjects: Script = {
     getSecret('frozen', { want: is('f3') }),
     update('Secret', 'frozen', { data: { k: 'changed' } }, 'f4'),
     getSecret('frozen', { want: { get: is('f4'), cache: is('f3'), watch: is('f4') } }),
-    ...only(['cache', 'watch'], entries('Secret')),
+    // Made immutable by an update: the watch stops at the next read of it.
+    update('Secret', 'mutable', { immutable: true }, 'm3'),
+    getSecret('mutable', { want: is('m3') }),
+    update('Secret', 'mutable', { labels: { after: 'frozen' } }, 'm4'),
+    getSecret('mutable', { held: true, want: { get: is('m4'), cache: is('m3'), watch: is('m3') } }),
+    ...only(['cache', 'watch'], entries('Secret', { held: ['mutable'] })),
     unregister(frozenPod),
     getSecret('frozen', { want: { get: is('f4'), cache: notRegistered, watch: notRegistered } }),
   ],
@@ -165,7 +170,7 @@ export const impossibleNames: Script = {
   ],
 };
 
-const everySource = 'new deviation (report): a volume with several sources (refused by the API server) has every source visited; v1.37 visits only the first in its switch order';
+const everySource = 'DESIGN.md #12 (proposed): a volume with several sources (refused by the API server) has every source visited; v1.37 visits only the first in its switch order';
 /** Volumes with two sources each: the API server refuses such pods, but a pod source that skips validation could hand one over. */
 const twoSources: PodShape = {
   name: 'two-sources',

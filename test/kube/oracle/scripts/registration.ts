@@ -158,6 +158,8 @@ export const refreshOnReRegisterDefault: Script = {
 const podA: PodShape = { name: 'a', uid: 'uid-a', secretVolumes: ['shared', 'own-a'], configMapVolumes: ['common'] };
 const podB: PodShape = { name: 'b', uid: 'uid-b', secretEnv: ['shared'], pullSecrets: ['own-b'], configMapEnvFrom: ['common'] };
 const podC: PodShape = { name: 'c', uid: 'uid-c', projected: { secrets: ['shared'], configMaps: ['common'] } };
+const noUid1: PodShape = { name: 'd', uid: '', secretVolumes: ['own-b'] };
+const noUid2: PodShape = { name: 'e', uid: '', secretEnv: ['own-b'] };
 
 export const severalPods: Script = {
   name: 'several pods one object',
@@ -198,6 +200,15 @@ export const severalPods: Script = {
     getSecret('shared', { want: notRegistered }),
     getConfigMap('common', { want: notRegistered }),
     entries('ConfigMap', { want: { common: { state: 'absent' } } }),
+    // Two pods without a UID: their references share the referrer "".
+    register(noUid1),
+    register(noUid2),
+    getSecret('own-b', { want: is('b1') }),
+    ...only(['watch'], entries('Secret', { want: { 'own-b': { state: 'synced', write: 'b1' } } })),
+    unregister(noUid1),
+    getSecret('own-b', { want: is('b1') }),
+    unregister(noUid2),
+    getSecret('own-b', { want: notRegistered }),
   ],
 };
 

@@ -3,7 +3,7 @@
 // them again and waits for a fresh list. Every object is read right after its
 // pod registers (the Go side's real-time ticker then cannot change what is
 // compared), except where a step pins DESIGN.md #9.
-import { createConfigMap, createSecret, entries, fails, getConfigMap, getSecret, is, minutes, register, remove, unregister, update, type PodShape, type Script } from '../script.ts';
+import { createConfigMap, createSecret, entries, fails, getConfigMap, getSecret, is, minutes, register, remove, stop, unregister, update, type PodShape, type Script } from '../script.ts';
 
 const pod: PodShape = { name: 'p', uid: 'uid-p', secretVolumes: ['vol'], secretEnv: ['env'], configMapVolumes: ['c'] };
 const late: PodShape = { name: 'late', uid: 'uid-late', secretVolumes: ['unread'] };
@@ -99,5 +99,46 @@ export const updatesWhileIdle: Script = {
     getSecret('s', { want: is('s7') }),
     unregister(second),
     getSecret('s', { want: fails('NotRegistered') }),
+  ],
+};
+
+const app: PodShape = { name: 'app', uid: 'uid-app', secretVolumes: ['s', 'frozen'], configMapVolumes: ['c'] };
+const newcomer: PodShape = { name: 'newcomer', uid: 'uid-new', secretEnv: ['extra'] };
+const joiner: PodShape = { name: 'joiner', uid: 'uid-join', secretVolumes: ['s'] };
+const stoppedRule = 'DESIGN.md #6: once stopped, a get of a mutable object fails at once (CacheStoppedError) and no reference is taken; v1.37 marks it unsynced, so the get fails after its 1 s sync wait, and takes references it never watches';
+
+export const stoppedWatches: Script = {
+  name: 'stopped watch stores',
+  covers: 'the watch stores stopped (the kubelet shutting down): immutable objects still served, mutable ones and new registrations refused',
+  strategies: ['watch'],
+  steps: [
+    createSecret('s', { v: '1' }, 's1'),
+    createSecret('frozen', { v: '1' }, 'f1', { immutable: true }),
+    createSecret('extra', { v: '1' }, 'e1'),
+    createConfigMap('c', { v: '1' }, 'c1'),
+    register(app),
+    getSecret('s', { want: is('s1') }),
+    getSecret('frozen', { want: is('f1') }),
+    getConfigMap('c', { want: is('c1') }),
+    entries('Secret', { want: { frozen: { state: 'immutable', write: 'f1' }, s: { state: 'synced', write: 's1' } } }),
+    update('Secret', 's', { data: { v: '2' } }, 's2'),
+    getSecret('s', { want: is('s2') }),
+    stop(),
+    getSecret('frozen', { want: is('f1') }),
+    getSecret('s', { differs: { why: stoppedRule, ours: fails('CacheStopped'), go: fails('SyncFailed') } }),
+    getConfigMap('c', { differs: { why: stoppedRule, ours: fails('CacheStopped'), go: fails('SyncFailed') } }),
+    update('Secret', 's', { data: { v: '3' } }, 's3'),
+    register(newcomer, { differs: { why: stoppedRule, ours: 'CacheStopped', go: 'ok' } }),
+    getSecret('extra', { differs: { why: stoppedRule, ours: fails('NotRegistered'), go: fails('SyncFailed') } }),
+    register(joiner, { differs: { why: stoppedRule, ours: 'CacheStopped', go: 'ok' } }),
+    minutes(6),
+    getSecret('frozen', { want: is('f1') }),
+    unregister(newcomer),
+    getSecret('extra', { want: fails('NotRegistered') }),
+    unregister(joiner),
+    unregister(app),
+    getSecret('s', { want: fails('NotRegistered') }),
+    getSecret('frozen', { want: fails('NotRegistered') }),
+    getConfigMap('c', { want: fails('NotRegistered') }),
   ],
 };
