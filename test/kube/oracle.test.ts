@@ -2,7 +2,12 @@
 // v1.37) as the oracle for ours: every script of test/kube/oracle/scripts runs
 // under each of its strategies against one kube-apiserver, and at every quiet
 // point both must answer alike, or differ exactly as DESIGN.md documents.
-// ORACLE_REPORT=file writes the results as JSON.
+// Each run has its own namespace, its own managers on fake clocks and its own
+// Go process: the Go watch store's real one-minute idle ticker runs once at
+// start (nothing registered yet) and next a real minute later, long after a
+// run (about a second) has ended; the scripts run the same check with the
+// Go program's idle op after every fake minute, when our FakeClock timer runs
+// ours. ORACLE_REPORT=file writes the results as JSON.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -79,13 +79,15 @@ export async function runScript(cluster: Cluster, script: Script, strategy: Stra
   if (nodeName !== undefined) await cluster.core.createNode({ body: { metadata: { name: nodeName } } });
   const options = { strategy, ...(nodeName !== undefined && { nodeName }), ...(script.refreshOnReRegister !== undefined && { refreshOnReRegister: script.refreshOnReRegister }) };
   const go = await GoSide.start(cluster.binary, cluster.kubeconfigFile, options);
-  const ours = new OurSide(cluster.kubeConfig, cluster.core, options);
-  const run = new Run(cluster, script, strategy, namespace, nodeName, go, ours);
+  let ours: OurSide | undefined;
+  let run: Run;
   try {
+    ours = new OurSide(cluster.kubeConfig, cluster.core, options);
+    run = new Run(cluster, script, strategy, namespace, nodeName, go, ours);
     await run.steps();
   } finally {
     await go.close();
-    await ours.close();
+    await ours?.close();
     if (nodeName !== undefined) await cluster.core.deleteNode({ name: nodeName });
   }
   return { script: script.name, strategy, steps: run.stepCount, comparisons: run.comparisons, pinned: run.pinned, differences: run.differences, ms: Math.round(performance.now() - started) };
