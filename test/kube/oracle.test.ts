@@ -96,6 +96,7 @@ describe('oracle: the kubelet\'s Go managers and ours, step by step', { skip }, 
       it(`${script.name} (${strategy})`, async () => {
         const result = await runScript(cluster, script, strategy);
         results.push(result);
+        if (result.watchErrors.length > 0) console.log(`# ${script.name} (${strategy}): our watches recovered from ${result.watchErrors.join('; ')}`);
         const shown = result.differences.map((d) => `step ${d.step}: ${d.what}\n  go:   ${JSON.stringify(d.go)}\n  ours: ${JSON.stringify(d.ours)}`);
         assert.equal(result.differences.length, 0, `${script.name} (${strategy}) differs from the kubelet:\n${shown.join('\n')}`);
       });

@@ -35,6 +35,8 @@ export interface RunResult {
   /** Steps where the documented difference showed, as expected. */
   pinned: Array<{ step: number; why: string }>;
   differences: Difference[];
+  /** Errors our watches recovered from during the run (a transient failure shows here, not as a difference). */
+  watchErrors: string[];
   ms: number;
 }
 
@@ -90,7 +92,16 @@ export async function runScript(cluster: Cluster, script: Script, strategy: Stra
     await ours?.close();
     if (nodeName !== undefined) await cluster.core.deleteNode({ name: nodeName });
   }
-  return { script: script.name, strategy, steps: run.stepCount, comparisons: run.comparisons, pinned: run.pinned, differences: run.differences, ms: Math.round(performance.now() - started) };
+  return {
+    script: script.name,
+    strategy,
+    steps: run.stepCount,
+    comparisons: run.comparisons,
+    pinned: run.pinned,
+    differences: run.differences,
+    watchErrors: ours.watchErrors,
+    ms: Math.round(performance.now() - started),
+  };
 }
 
 class Run {

@@ -20,6 +20,7 @@ import {
 import { FakeClock } from '../../../src/util/fake-clock.ts';
 import { findStatusError } from '../../../src/util/status-error.ts';
 import { settle } from '../../helpers/settle.ts';
+import { SplitClock } from './split-clock.ts';
 import { dataHash, KubeletManagers, type Answer as GoAnswer } from '../kubelet-managers.ts';
 import type { Kind, Strategy } from './script.ts';
 
@@ -155,12 +156,14 @@ export class GoSide implements Side {
   }
 }
 
-/** How long ours may take for one get before the runner calls it hung (its sync wait runs on the fake clock). */
+/** How long ours may take for one get before the runner calls it hung (a bound on the harness, not a behaviour). */
 const hungAfterMs = 15_000;
 
 export class OurSide implements Side {
   readonly name = 'ours';
   readonly clock = new FakeClock(fakeClockStart);
+  /** Errors our watches recovered from (they retry after a backoff on the fake clock). */
+  readonly watchErrors: string[] = [];
   readonly #client: KubeClient;
   readonly #stop = new AbortController();
   readonly #secrets: SecretManager;
@@ -186,10 +189,16 @@ export class OurSide implements Side {
         this.#configMaps = newCachingConfigMapManager(this.#client, getTTL, managerOptions);
         break;
       }
-      case 'watch':
-        this.#secrets = newWatchingSecretManager(this.#client, 60_000, { clock, signal: this.#stop.signal });
-        this.#configMaps = newWatchingConfigMapManager(this.#client, 60_000, { clock, signal: this.#stop.signal });
+      case 'watch': {
+        const onError = (error: Error, object: { namespace: string; name: string }): void => {
+          this.watchErrors.push(`${object.namespace}/${object.name}: ${error.message}`);
+        };
+        // Idle time on the fake clock, backoff and the sync wait on real time, as in the Go program.
+        const split = new SplitClock(clock);
+        this.#secrets = newWatchingSecretManager(this.#client, 60_000, { clock: split, signal: this.#stop.signal, onError });
+        this.#configMaps = newWatchingConfigMapManager(this.#client, 60_000, { clock: split, signal: this.#stop.signal, onError });
         break;
+      }
     }
   }
 
@@ -214,7 +223,7 @@ export class OurSide implements Side {
   async get(kind: Kind, namespace: string, name: string): Promise<Answer> {
     let timer: NodeJS.Timeout | undefined;
     const hung = new Promise<Answer>((resolve) => {
-      timer = setTimeout(() => resolve({ error: 'Hung', message: `no answer in ${hungAfterMs} ms (real time)` }), hungAfterMs);
+      timer = setTimeout(() => resolve({ error: 'Hung', message: `no answer in ${hungAfterMs} ms (real time); watch errors: ${this.watchErrors.join('; ') || 'none'}` }), hungAfterMs);
     });
     const asked = kind === 'Secret' ? this.#secrets.getSecret(namespace, name) : this.#configMaps.getConfigMap(namespace, name);
     try {
