@@ -204,3 +204,12 @@ test('a name that is not a path segment, or longer than 253 characters, is never
     assert.match(entry.lastError ?? '', /not a valid path segment|longer than 253/);
   }
 });
+
+test('getObjectTTLFromNodeFunc takes seconds beyond what Go\'s time.Duration holds as given (DESIGN.md #11: the kubelet\'s multiplication wraps)', async () => {
+  const node = (value: string) => ({ metadata: { annotations: { 'node.alpha.kubernetes.io/ttl': value } } });
+  // The kubelet: 9223372037 s is a negative Duration (every get fetches), -9223372037 s about 292 years.
+  assert.equal(await getObjectTTLFromNodeFunc(() => node('9223372037'))(), 9_223_372_037_000);
+  assert.equal(await getObjectTTLFromNodeFunc(() => node('-9223372037'))(), 0);
+  // Beyond a safe integer, as strconv.Atoi beyond an int64: no TTL, the default applies.
+  assert.equal(await getObjectTTLFromNodeFunc(() => node('99999999999999999999'))(), undefined);
+});
