@@ -1,8 +1,6 @@
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { ListOptions, WatchEvent } from '../manager/types.ts';
 import type { Clock } from '../util/clock.ts';
-import { unreachableName } from '../util/object-names.ts';
-import { newNotFound } from '../util/status-error.ts';
 import { resolveClientOptions } from './client-options.ts';
 import type { ClientOptions } from './client-options.ts';
 import { CredentialReader } from './credentials.ts';
@@ -208,9 +206,6 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
   function resource<T extends KubernetesObject = KubernetesObject>(name: string): ResourceClient<T> {
     validateResourceName(name);
     const getObject = async (namespace: string, objectName: string, getOptions: { resourceVersion?: string } = {}): Promise<T> => {
-      // No object can have such a name, and its path would reach another
-      // object (`secrets/..` is the namespace): answered here, not sent.
-      if (typeof objectName === 'string' && unreachableName(objectName) !== undefined) throw newNotFound({ group: '', resource: name }, objectName);
       const path = resourcePath(name, namespace, objectName) + getQuery(getOptions);
       return (await requestJson(path, `get ${name} "${namespace}/${objectName}"`, undefined)) as T;
     };

@@ -4,11 +4,12 @@ import type { ReflectorError } from '../cache/reflector.ts';
 import { newCacheBasedManager } from '../manager/cache-based-manager.ts';
 import { UnexpectedObjectError } from '../manager/errors.ts';
 import { checkIsObject } from '../manager/object-names.ts';
-import { describeValue } from '../util/object-names.ts';
+import { describeValue, unreachableName } from '../util/object-names.ts';
 import { newObjectStore } from '../manager/object-store.ts';
 import type { GetObjectTTLFunc, Manager, StoreEntry } from '../manager/types.ts';
 import { newWatchBasedManager } from '../manager/watch-based-manager.ts';
 import { realClock, type Clock } from '../util/clock.ts';
+import { newNotFound } from '../util/status-error.ts';
 import { getConfigMapNames, getSecretNames } from './pod-references.ts';
 
 export interface SecretManager {
@@ -61,6 +62,8 @@ type Strategy = (resource: ResourceClient, getNames: (pod: V1Pod) => Set<string>
 function simple(resource: ResourceClient): Manager {
   return {
     getObject: async (namespace, name) => {
+      // No object has such a name, and its path would reach another one: not asked for.
+      if (typeof name === 'string' && unreachableName(name) !== undefined) throw newNotFound(resource.groupResource, name);
       const object = await resource.getObject(namespace, name, {});
       checkIsObject(object, namespace, name, `get ${resource.groupResource.resource}`);
       return object;

@@ -2,8 +2,9 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Clock } from '../util/clock.ts';
 import { checkDurationMs } from '../util/duration.ts';
 import { deepFreeze } from '../util/freeze.ts';
-import { isNotFound, isSourceClosed } from '../util/status-error.ts';
+import { isNotFound, isSourceClosed, StatusError } from '../util/status-error.ts';
 import { NotRegisteredError } from './errors.ts';
+import { describeValue as describe, unreachableName } from '../util/object-names.ts';
 import { checkIsObject, checkObjectName, objectKey } from './object-names.ts';
 import { ReferenceCounts, anonymousReferrer } from './references.ts';
 import { isOlderResourceVersion } from './resource-version.ts';
@@ -45,6 +46,9 @@ interface Item {
  * - An answer that is another object (name or namespace) is ignored like a
  *   failed fetch; after the source is closed (ClientClosedError) nothing held
  *   is served.
+ * - A name no object can have as a path segment (".", "..", "/" or "%" in
+ *   it, or longer than 253 characters: `unreachableName`) is never fetched:
+ *   its get answers NotFound and its entry is `missing` with the reason.
  */
 export function newObjectStore(getObject: GetObjectFunc, clock: Clock, getTTL: GetObjectTTLFunc, ttlMs: number): Store {
   if (typeof getObject !== 'function') throw new TypeError('newObjectStore: getObject must be a function');
@@ -92,13 +96,16 @@ class ObjectStore implements Store {
     return [...this.#items].map(([key, item]) => {
       const slash = key.indexOf('/');
       const last = item.data.last;
+      const name = key.slice(slash + 1);
+      const unreachable = unreachableName(name);
       const entry: StoreEntry = {
         namespace: key.slice(0, slash),
-        name: key.slice(slash + 1),
+        name,
         referrers: item.refs.referrers(),
         // Only objects and NotFound are ever held: other failures are not cached.
-        state: last === undefined ? 'pending' : last.object !== undefined ? 'synced' : 'missing',
+        state: unreachable !== undefined || (last !== undefined && last.object === undefined) ? 'missing' : last === undefined ? 'pending' : 'synced',
       };
+      if (unreachable !== undefined) entry.lastError = unreachable;
       const rv = last?.object?.metadata?.resourceVersion;
       if (rv !== undefined) entry.resourceVersion = rv;
       if (item.ignoredObjects > 0) entry.ignoredObjects = item.ignoredObjects;
@@ -110,6 +117,9 @@ class ObjectStore implements Store {
     checkObjectName(namespace, name);
     const item = this.#items.get(objectKey(namespace, name));
     if (item === undefined) throw new NotRegisteredError(namespace, name);
+    // Its path would reach another object (`secrets/..` is the namespace): never asked for.
+    const unreachable = unreachableName(name);
+    if (unreachable !== undefined) throw StatusError.of(404, 'NotFound', `object "${namespace}"/${describe(name)} not found: ${unreachable}`, { name });
     const data = item.data;
     if (data.inFlight !== undefined) return data.inFlight;
     const last = data.last;

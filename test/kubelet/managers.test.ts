@@ -185,5 +185,23 @@ for (const tls of [true, false]) {
         await client.close();
       }
     });
+
+    it('simple and caching: a name that is not a path segment answers NotFound without a request (its path would reach another object)', async () => {
+      const client = createClient(server.kubeConfig());
+      const names = ['..', 'a/b', 'a%2fb', '.', 'x'.repeat(254)];
+      const pod: V1Pod = { metadata: { namespace: ns, name: 'odd', uid: 'uid-odd' }, spec: { containers: [], imagePullSecrets: names.map((name) => ({ name })) } };
+      try {
+        const caching = newCachingSecretManager(client, () => undefined, { clock: new FakeClock() });
+        caching.registerPod(pod);
+        const before = server.metrics().requests['get secrets'] ?? 0;
+        for (const manager of [newSimpleSecretManager(client), caching]) {
+          for (const name of names) await assert.rejects(manager.getSecret(ns, name), (err) => isNotFound(err), name.slice(0, 10));
+        }
+        assert.equal((server.metrics().requests['get secrets'] ?? 0) - before, 0, 'no request');
+        assert.deepEqual(new Set(caching.entries().map((e) => e.state)), new Set(['missing']));
+      } finally {
+        await client.close();
+      }
+    });
   });
 }

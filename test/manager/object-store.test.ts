@@ -190,3 +190,26 @@ test('entries() reports pending, synced, missing and error states without data',
   assert.deepEqual(states, { a: 'synced', gone: 'missing', broken: 'pending', unread: 'pending' });
   assert.doesNotMatch(JSON.stringify(store.entries?.()), /c2VjcmV0/);
 });
+
+test('a name that is not a path segment, or longer than 253 characters, is never fetched: NotFound, and missing with the reason', async () => {
+  const { source, store } = setup();
+  const names = ['..', '.', 'a/b', 'a%2fb', 'x'.repeat(254)];
+  for (const name of names) store.addReference('ns', name, 'pod-1');
+  for (const name of names) {
+    await assert.rejects(store.get('ns', name), (err) => isNotFound(err) && !(err as Error).message.includes('x'.repeat(100)), name.slice(0, 10));
+  }
+  assert.deepEqual(source.calls, [], 'no request for any of them');
+  for (const entry of store.entries?.() ?? []) {
+    assert.equal(entry.state, 'missing', entry.name.slice(0, 10));
+    assert.match(entry.lastError ?? '', /not a valid path segment|longer than 253/);
+  }
+});
+
+test('getObjectTTLFromNodeFunc takes seconds beyond what Go\'s time.Duration holds as given (DESIGN.md #11: the kubelet\'s multiplication wraps)', async () => {
+  const node = (value: string) => ({ metadata: { annotations: { 'node.alpha.kubernetes.io/ttl': value } } });
+  // The kubelet: 9223372037 s is a negative Duration (every get fetches), -9223372037 s about 292 years.
+  assert.equal(await getObjectTTLFromNodeFunc(() => node('9223372037'))(), 9_223_372_037_000);
+  assert.equal(await getObjectTTLFromNodeFunc(() => node('-9223372037'))(), 0);
+  // Beyond a safe integer, as strconv.Atoi beyond an int64: no TTL, the default applies.
+  assert.equal(await getObjectTTLFromNodeFunc(() => node('99999999999999999999'))(), undefined);
+});

@@ -23,11 +23,12 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/component-base/version"
 	"k8s.io/klog/v2"
+	"k8s.io/kubernetes/pkg/kubelet/util/manager"
 	"k8s.io/utils/clock"
 	testingclock "k8s.io/utils/clock/testing"
 )
 
-const protocolVersion = 1
+const protocolVersion = 2
 
 // maxLine bounds one request line (a pod with many volumes fits easily).
 const maxLine = 4 << 20
@@ -100,14 +101,14 @@ func main() {
 		a.ID = req.ID
 		must(out.Encode(a))
 		if quit {
-			close(watchStop)
+			stopWatches()
 			return
 		}
 	}
 	if err := in.Err(); err != nil {
 		fatalf("stdin: %v (a line is at most %d bytes)", err, maxLine)
 	}
-	close(watchStop)
+	stopWatches()
 }
 
 var yes = true
@@ -156,6 +157,37 @@ func handle(m managers, fake *testingclock.FakeClock, req request) (answer, bool
 		}
 		fake.Step(time.Duration(*req.Ms) * time.Millisecond)
 		return answer{OK: &yes, Now: ptr(fake.Now().UTC().Format(time.RFC3339Nano))}, false
+	case "entries":
+		store, a := m.store(req.Kind)
+		if store == nil {
+			return a, false
+		}
+		entries, err := storeEntries(store)
+		if err != nil {
+			return answer{Error: &answerError{"Unsupported", err.Error()}}, false
+		}
+		if entries == nil {
+			entries = []entry{}
+		}
+		return answer{Entries: &entries}, false
+	case "idle":
+		if m.secretStore == nil {
+			return answer{Error: &answerError{"Unsupported", "idle needs --strategy=watch --clock=fake"}}, false
+		}
+		for _, store := range []manager.Store{m.secretStore, m.configMapStore} {
+			if err := runIdleCheck(store); err != nil {
+				return answer{Error: &answerError{"Unsupported", err.Error()}}, false
+			}
+		}
+		return answer{OK: &yes, Now: ptr(fake.Now().UTC().Format(time.RFC3339Nano))}, false
+	case "stop":
+		if kind, _, err := storeKind(m.secretStore); err != nil || kind != "watch" {
+			return answer{Error: &answerError{"Unsupported", "stop needs --strategy=watch --clock=fake"}}, false
+		}
+		// The stop channel the watch stores were built with (the kubelet's
+		// wait.NeverStop): each store's shutdownWhenStopped stops every watch.
+		stopWatches()
+		return answer{OK: &yes}, false
 	case "stats":
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
@@ -163,7 +195,24 @@ func handle(m managers, fake *testingclock.FakeClock, req request) (answer, bool
 	case "quit":
 		return answer{OK: &yes}, true
 	}
-	return badRequest("unknown op %q (register, unregister, get, advance, stats, quit)", req.Op), false
+	return badRequest("unknown op %q (register, unregister, get, advance, entries, idle, stop, stats, quit)", req.Op), false
+}
+
+// store is the store of a kind (nil with the answer to give when there is none).
+func (m managers) store(kind string) (manager.Store, answer) {
+	var store manager.Store
+	switch kind {
+	case "Secret":
+		store = m.secretStore
+	case "ConfigMap":
+		store = m.configMapStore
+	default:
+		return nil, badRequest("kind must be Secret or ConfigMap, not %q", kind)
+	}
+	if store == nil {
+		return nil, answer{Error: &answerError{"Unsupported", "entries needs --strategy=cache or watch with --clock=fake"}}
+	}
+	return store, answer{}
 }
 
 // errorAnswer maps a manager error to a reason: the API status reason for

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	v1 "k8s.io/api/core/v1"
@@ -29,14 +30,24 @@ type options struct {
 	resync    time.Duration // watch: the kubelet's sync frequency (idle after 5x)
 }
 
-// managers holds the kubelet's Secret and ConfigMap managers of one strategy.
+// managers holds the kubelet's Secret and ConfigMap managers of one strategy,
+// and their stores when this program built them (cache and watch strategies
+// on the fake clock), for the entries and idle ops.
 type managers struct {
-	secrets    secret.Manager
-	configMaps configmap.Manager
+	secrets        secret.Manager
+	configMaps     configmap.Manager
+	secretStore    manager.Store
+	configMapStore manager.Store
 }
 
-// watchStop stops the watch-based stores (the kubelet passes wait.NeverStop); closed on quit.
-var watchStop = make(chan struct{})
+// watchStop stops the watch-based stores (the kubelet passes wait.NeverStop);
+// closed by the stop op or on quit.
+var (
+	watchStop     = make(chan struct{})
+	watchStopOnce sync.Once
+)
+
+func stopWatches() { watchStopOnce.Do(func() { close(watchStop) }) }
 
 func newManagers(ctx context.Context, client clientset.Interface, opt options, clk clock.Clock) (managers, error) {
 	getTTL := func() (time.Duration, bool) { return 0, false }
@@ -47,11 +58,11 @@ func newManagers(ctx context.Context, client clientset.Interface, opt options, c
 	}
 	switch opt.strategy {
 	case "get":
-		return managers{secret.NewSimpleSecretManager(client), configmap.NewSimpleConfigMapManager(client)}, nil
+		return managers{secrets: secret.NewSimpleSecretManager(client), configMaps: configmap.NewSimpleConfigMapManager(client)}, nil
 	case "cache":
 		if !opt.fakeClock && opt.ttl == time.Minute {
 			// The kubelet's own constructors, unchanged (they use the real clock and a 1 minute default TTL).
-			return managers{secret.NewCachingSecretManager(client, getTTL), configmap.NewCachingConfigMapManager(client, getTTL)}, nil
+			return managers{secrets: secret.NewCachingSecretManager(client, getTTL), configMaps: configmap.NewCachingConfigMapManager(client, getTTL)}, nil
 		}
 		getSecret := func(namespace, name string, o metav1.GetOptions) (runtime.Object, error) {
 			return client.CoreV1().Secrets(namespace).Get(context.TODO(), name, o)
@@ -59,17 +70,25 @@ func newManagers(ctx context.Context, client clientset.Interface, opt options, c
 		getConfigMap := func(namespace, name string, o metav1.GetOptions) (runtime.Object, error) {
 			return client.CoreV1().ConfigMaps(namespace).Get(context.TODO(), name, o)
 		}
+		secretStore := manager.NewObjectStore(getSecret, clk, getTTL, opt.ttl)
+		configMapStore := manager.NewObjectStore(getConfigMap, clk, getTTL, opt.ttl)
 		return managers{
-			secrets:    secretManager{manager.NewCacheBasedManager(manager.NewObjectStore(getSecret, clk, getTTL, opt.ttl), secretNames)},
-			configMaps: configMapManager{manager.NewCacheBasedManager(manager.NewObjectStore(getConfigMap, clk, getTTL, opt.ttl), configMapNames)},
+			secrets:        secretManager{manager.NewCacheBasedManager(secretStore, secretNames)},
+			configMaps:     configMapManager{manager.NewCacheBasedManager(configMapStore, configMapNames)},
+			secretStore:    secretStore,
+			configMapStore: configMapStore,
 		}, nil
 	case "watch":
 		if !opt.fakeClock {
-			return managers{secret.NewWatchingSecretManager(client, opt.resync), configmap.NewWatchingConfigMapManager(client, opt.resync)}, nil
+			return managers{secrets: secret.NewWatchingSecretManager(client, opt.resync), configMaps: configmap.NewWatchingConfigMapManager(client, opt.resync)}, nil
 		}
+		secretStore := secretCache(client, clk, opt.resync*5)
+		configMapStore := configMapCache(client, clk, opt.resync*5)
 		return managers{
-			secrets:    secretManager{manager.NewCacheBasedManager(secretCache(client, clk, opt.resync*5), secretNames)},
-			configMaps: configMapManager{manager.NewCacheBasedManager(configMapCache(client, clk, opt.resync*5), configMapNames)},
+			secrets:        secretManager{manager.NewCacheBasedManager(secretStore, secretNames)},
+			configMaps:     configMapManager{manager.NewCacheBasedManager(configMapStore, configMapNames)},
+			secretStore:    secretStore,
+			configMapStore: configMapStore,
 		}, nil
 	}
 	return managers{}, fmt.Errorf("--strategy must be get, cache or watch, not %q", opt.strategy)

@@ -36,6 +36,9 @@ type answer struct {
 	// advance
 	Now *string `json:"now,omitempty"`
 
+	// entries
+	Entries *[]entry `json:"entries,omitempty"`
+
 	// stats
 	HeapBytes  *uint64 `json:"heapBytes,omitempty"`
 	RSSBytes   *uint64 `json:"rssBytes,omitempty"`
