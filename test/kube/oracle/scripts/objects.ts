@@ -170,7 +170,7 @@ export const impossibleNames: Script = {
   ],
 };
 
-const everySource = 'DESIGN.md #12 (proposed): a volume with several sources (refused by the API server) has every source visited; v1.37 visits only the first in its switch order';
+const everySource = 'DESIGN.md #12: a volume with several sources (refused by the API server) has every source visited; v1.37 visits only the first in its switch order';
 /** Volumes with two sources each: the API server refuses such pods, but a pod source that skips validation could hand one over. */
 const twoSources: PodShape = {
   name: 'two-sources',

@@ -105,7 +105,7 @@ export const ttlFromNode: Script = {
   ],
 };
 
-const wraps = 'DESIGN.md #11 (proposed): a TTL annotation beyond what Go\'s time.Duration holds (more than 9223372036 s either way) is used as given; v1.37 multiplies it into nanoseconds, which wraps around';
+const wraps = 'DESIGN.md #11: a TTL annotation beyond what Go\'s time.Duration holds (more than 9223372036 s either way) is used as given; v1.37 multiplies it into nanoseconds, which wraps around';
 
 export const ttlHugeAnnotation: Script = {
   name: 'ttl huge annotation',
