@@ -17,7 +17,6 @@ describe('scenarios against the embedded API server', () => {
     api = await startApiServer();
     server = {
       name: 'the embedded server',
-      capabilities,
       kubeConfig: () => api.kubeConfig(),
       compact: () => {
         api.faults.compactHistory();

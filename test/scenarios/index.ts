@@ -6,6 +6,7 @@ import type { Scenario } from './scenario.ts';
 import { strategyScenarios } from './strategies.ts';
 import { streamScenarios } from './streams.ts';
 import { watchLifecycleScenarios } from './watch-lifecycle.ts';
+import { watchListScenarios } from './watch-list.ts';
 
 export const scenarios: readonly Scenario[] = [
   ...strategyScenarios,
@@ -13,6 +14,7 @@ export const scenarios: readonly Scenario[] = [
   ...reflectorScenarios,
   ...restartScenarios,
   ...streamScenarios,
+  ...watchListScenarios,
   ...rbacScenarios,
 ];
 export { declareScenarios, type Scenario } from './scenario.ts';

@@ -31,6 +31,13 @@ class ObjectsStore implements ReflectorStore {
   }
 }
 
+/** The requests and events of a client, in order, for failure messages. */
+function history(client: RecordingClient): string {
+  const requests = client.requests.map((r) => `${r.verb}@${r.options.resourceVersion ?? ''}`);
+  const events = client.events.map((e) => `${e.type}@${e.resourceVersion ?? ''}`);
+  return `requests ${requests.join(' ')}; events ${events.join(' ')}`;
+}
+
 interface Running {
   store: ObjectsStore;
   reflector: Reflector;
@@ -82,20 +89,20 @@ const bookmarks: Scenario = {
       await eventually(() => assert.equal(client.count('watch'), 1));
       const noise = await secretKind.replace(core, ns, 'noise', 'b');
 
-      const bookmark = await eventually(
+      // A watch may get more than one bookmark; the next watch starts from the last.
+      const resumed = await eventually(
         () => {
-          const found = client.events.find((e) => e.type === 'BOOKMARK');
-          assert.ok(found, 'a bookmark');
-          return found;
+          const bookmarks = client.events.filter((e) => e.type === 'BOOKMARK');
+          const watch = client.requests.find((r) => r.verb === 'watch' && bookmarks.some((b) => b.resourceVersion === r.options.resourceVersion));
+          assert.ok(watch, `a watch from a bookmark's resourceVersion: ${history(client)}`);
+          return watch;
         },
         { timeoutMs: 20_000 },
       );
-      assert.ok(rvNumber(bookmark.resourceVersion) >= rvNumber(rvOf(noise)), 'the bookmark carries the resource version past the unwatched change');
-      assert.equal(bookmark.annotations?.['k8s.io/initial-events-end'], undefined, 'a plain bookmark, not the end of initial events');
-      await eventually(
-        () => assert.ok(client.requests.some((r) => r.verb === 'watch' && r.options.resourceVersion === bookmark.resourceVersion), 'a watch from the bookmark'),
-        { timeoutMs: 10_000 },
-      );
+      assert.ok(rvNumber(resumed.options.resourceVersion) >= rvNumber(rvOf(noise)), 'the bookmark carried the version past the unwatched change');
+      for (const bookmark of client.events.filter((e) => e.type === 'BOOKMARK')) {
+        assert.equal(bookmark.annotations?.['k8s.io/initial-events-end'], undefined, 'plain bookmarks, not the end of initial events');
+      }
 
       const updated = await secretKind.replace(core, ns, 'db', 'two');
       await eventually(() => assert.equal(running.store.value('db'), 'two'));
@@ -126,7 +133,7 @@ const serverTimeout: Scenario = {
       await eventually(() => assert.equal(running.store.value('db'), 'two'));
       assert.equal(rvOf(running.store.objects.get('db') ?? {}), rvOf(updated));
       await eventually(() => assert.ok(client.count('watch') > watches + 1, 'and watches on after the change'), { timeoutMs: 15_000 });
-      assert.equal(client.stats().streams, 1, 'one watch at a time');
+      assert.ok(client.stats().streams <= 1, 'one watch at a time');
     } finally {
       await running.stop();
       await client.close();
@@ -137,6 +144,7 @@ const serverTimeout: Scenario = {
 const gone: Scenario = {
   name: 'reflector: a watch from a compacted resourceVersion gets 410 Gone and relists',
   needs: ['compaction'],
+  exclusive: true,
   async run(server) {
     const core = writer(server);
     const ns = await newNamespace(core, 'gone');

@@ -15,6 +15,7 @@ async function write<T>(what: () => Promise<T>): Promise<T> {
 const restart: Scenario = {
   name: 'watching secrets: an API server restart mid-watch loses no update (before, in the watch gap, after)',
   needs: ['restart'],
+  exclusive: true,
   timeoutMs: 90_000,
   async run(server) {
     const core = writer(server);

@@ -16,7 +16,6 @@ export type Capability =
 export interface ScenarioServer {
   /** For messages: "embedded", "kube-apiserver". */
   readonly name: string;
-  readonly capabilities: ReadonlySet<Capability>;
   /** A KubeConfig of the admin, or of `user` (rbac only). */
   kubeConfig(user?: string): KubeConfig;
   /** A user that starts with no permissions (rbac only). */
