@@ -74,4 +74,45 @@ const initialEvents: Scenario = {
   },
 };
 
-export const watchListScenarios: Scenario[] = [initialEvents];
+const defaults: Scenario = {
+  name: 'client watchObject: sendInitialEvents=false starts from now; a watch from resourceVersion "" or "0" with bookmarks ends its initial events with a bookmark',
+  async run(server) {
+    const core = writer(server);
+    const ns = await newNamespace(core, 'watch-defaults');
+    await secretKind.create(core, ns, 'a', 'one');
+    const client = recordingClient(server);
+    const secrets = client.resource('secrets');
+    const controller = new AbortController();
+    try {
+      // The watch is registered once its response headers arrive.
+      const fromNow = new Events(await secrets.watchObject(ns, { ...watchList, sendInitialEvents: false }, controller.signal));
+      const updated = await secretKind.replace(core, ns, 'a', 'two');
+      const events = await fromNow.take(has('MODIFIED'));
+      assert.deepEqual(
+        events.map((e) => [e.type, e.resourceVersion]),
+        [['MODIFIED', rvOf(updated)]],
+        'no initial events',
+      );
+
+      // Without sendInitialEvents or resourceVersionMatch, kube-apiserver with
+      // WatchList defaults such a watch to sendInitialEvents=true.
+      for (const resourceVersion of ['', '0']) {
+        const legacy = new Events(await secrets.watchObject(ns, { resourceVersion, allowWatchBookmarks: true }, controller.signal));
+        const initial = await legacy.take(has('BOOKMARK'));
+        assert.deepEqual(
+          initial.map((e) => [e.type, e.name ?? '', e.annotations?.[initialEventsEnd] ?? '']),
+          [
+            ['ADDED', 'a', ''],
+            ['BOOKMARK', '', 'true'],
+          ],
+          `resourceVersion "${resourceVersion}"`,
+        );
+      }
+    } finally {
+      controller.abort();
+      await client.close();
+    }
+  },
+};
+
+export const watchListScenarios: Scenario[] = [initialEvents, defaults];
