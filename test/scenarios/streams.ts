@@ -20,8 +20,10 @@ const manyStreams: Scenario = {
     const client = recordingClient(server);
     const controller = new AbortController();
     const errors: ReflectorError[] = [];
-    // The real clock: a list that fails is retried after the reflector's backoff
-    // (see the report of issue 11: Node 24.20+ can break HTTP/2 bodies).
+    // The real clock, so that a list that fails is retried after the reflector's
+    // backoff: against kube-apiserver a few of 250 lists fail with "Premature
+    // close" (the client reads HTTP/2 bodies with for-await, which Node >= 24.20
+    // breaks when the stream already closed: nodejs/node#65677).
     const manager = newManager(secretKind, 'watching', client, { signal: controller.signal, syncTimeoutMs: 30_000, onError: (e) => errors.push(e) });
     const pod = podReferencing(secretKind, ns, 'web', names);
     try {
