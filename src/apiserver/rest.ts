@@ -205,7 +205,6 @@ async function watch(ctx: RestContext, ex: Exchange, route: Route): Promise<void
   const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
   const match = q.get('resourceVersionMatch');
   const sieText = q.get('sendInitialEvents');
-  const sendInitialEvents = truthy(sieText);
   if (sieText !== null && !ctx.watchList) {
     throw listOptionsInvalid([{ field: 'sendInitialEvents', type: 'Forbidden', detail: 'sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled' }]);
   }
@@ -216,6 +215,11 @@ async function watch(ctx: RestContext, ex: Exchange, route: Route): Promise<void
     throw listOptionsInvalid([{ field: 'resourceVersionMatch', type: 'Forbidden', detail: 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided' }]);
   }
   const rv = parseRv(q.get('resourceVersion'), true);
+  // kube-apiserver with WatchList defaults a watch that names neither option,
+  // from resourceVersion "" or "0", to sendInitialEvents=true
+  // (SetListOptionsDefaults): its initial events then end with a bookmark.
+  const legacy = sieText === null && (match === null || match === '') && (rv === undefined || rv === 0);
+  const sendInitialEvents = sieText !== null ? truthy(sieText) : ctx.watchList && legacy ? true : undefined;
   const timeoutText = q.get('timeoutSeconds');
   let timeoutMs: number;
   // kube's default: random whole seconds in [1800, 3600) (--min-request-timeout and twice it).

@@ -25,7 +25,14 @@ export interface WatchSpec {
   bookmarks: boolean;
   /** undefined, '' or '0': start with ADDED for current objects; else replay history after it. */
   resourceVersion: string | undefined;
-  sendInitialEvents: boolean;
+  /**
+   * true: the current objects as ADDED, then (with bookmarks) a bookmark
+   * annotated `k8s.io/initial-events-end`; false: no initial events, only
+   * changes after resourceVersion (or from now for '' and '0'); undefined:
+   * the legacy rule, ADDED for current objects when resourceVersion is
+   * undefined, '' or '0'.
+   */
+  sendInitialEvents: boolean | undefined;
   timeoutMs: number;
   /** Event objects as one-row meta.k8s.io/v1 Tables (kubectl get -w) instead of the objects. */
   table: boolean;
@@ -156,12 +163,13 @@ export class WatchHub {
     const w = new Watcher(this, spec, sink);
     const rv = spec.resourceVersion;
     const storage = this.storage;
-    if (spec.sendInitialEvents || rv === undefined || rv === '' || rv === '0') {
+    const fromNow = rv === undefined || rv === '' || rv === '0';
+    if (spec.sendInitialEvents ?? fromNow) {
       // A single-object watch looks its object up instead of scanning the resource.
       const current = w.indexKey === undefined ? storage.list(spec.info.name, spec.namespace) : [storage.get(spec.info.name, w.indexKey)];
       for (const obj of current) if (obj !== undefined && w.matches(obj)) w.sendLine(line('ADDED', this.#render(w, obj)));
-      if (spec.sendInitialEvents && spec.bookmarks) w.sendBookmark(storage.resourceVersion, true);
-    } else {
+      if (spec.sendInitialEvents === true && spec.bookmarks) w.sendBookmark(storage.resourceVersion, true);
+    } else if (!fromNow) {
       let events: StoredEvent[];
       try {
         events = storage.eventsSince(spec.info.name, Number(rv));
