@@ -13,10 +13,6 @@ const restrictedUser = 'node-1';
 
 const main: ControlPlaneOptions = {
   users: [{ name: restrictedUser, groups: ['kom:nodes'] }],
-  // On SIGTERM kube-apiserver waits up to its request timeout (60 s) for HTTP/2
-  // connections that carry watches; this flag makes that 2 s, so a restart
-  // mid-watch takes seconds instead of the stop's 10 s grace and a SIGKILL.
-  apiServerFlags: ['--shutdown-send-retry-after=true'],
 };
 // The watch cache answers watches from old resourceVersions whatever etcd
 // compacted: 410 Gone after a compaction needs a control plane without it.
