@@ -1,22 +1,36 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer } from '../../src/apiserver/index.ts';
 import type { ApiServer } from '../../src/apiserver/index.ts';
+import { findControlPlaneBinaries } from '../../src/testing/control-plane-binaries.ts';
 
-// kubectl is a client we did not write: .ci/run installs Debian's kubernetes-client when it is missing
-// (1.20 on bookworm); KUBECTL=/path/to/kubectl runs these tests with another build.
-const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
+// kubectl is a client we did not write. KUBECTL=/path/to/kubectl picks one;
+// else the current kubectl that `npm run kube:build` builds beside
+// kube-apiserver (v1.37.2); else the one on PATH (.ci/run installs Debian's
+// kubernetes-client, 1.20 on bookworm, where it is missing).
+const KUBECTL = process.env['KUBECTL'] ?? builtKubectl() ?? 'kubectl';
+
+function builtKubectl(): string | undefined {
+  try {
+    const path = join(findControlPlaneBinaries().dir, 'kubectl');
+    return existsSync(path) ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Run {
   code: number;
   stdout: string;
   stderr: string;
 }
 
-describe('conformance: kubectl', () => {
+describe(`conformance: kubectl (${KUBECTL})`, () => {
   let server: ApiServer;
   let dir: string;
   let args: string[];
