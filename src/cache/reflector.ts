@@ -6,6 +6,7 @@ import { sleep } from '../util/sleep.ts';
 import {
   StatusError,
   findStatusError,
+  hasErrorCode,
   isResourceExpired,
   isResourceVersionTooLarge,
   isSourceClosed,
@@ -261,9 +262,5 @@ export class Reflector {
 
 /** Errors after which a watch is retried from the same version: 429 and a refused connection. */
 export function isRetriableWatchError(err: unknown): boolean {
-  if (isTooManyRequests(err)) return true;
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
-    if ((e as NodeJS.ErrnoException).code === 'ECONNREFUSED') return true;
-  }
-  return false;
+  return isTooManyRequests(err) || hasErrorCode(err, 'ECONNREFUSED');
 }
