@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { constants as http2Constants, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { V1Status } from '@kubernetes/client-node';
+import { parseRequestTarget } from './paths.ts';
 import { statusError, toStatus } from './status.ts';
 import type { WatchSink } from './watch.ts';
 
@@ -28,7 +29,8 @@ export const MAX_BODY_BYTES = 3 * 1024 * 1024;
  */
 export class Exchange {
   readonly method: string;
-  readonly path: string;
+  /** The decoded path, never normalised (see parseRequestTarget); undefined when an escape in it is malformed. */
+  readonly path: string | undefined;
   readonly query: URLSearchParams;
   readonly headers: IncomingHttpHeaders;
   readonly #req: IncomingMessage | Http2ServerRequest;
@@ -41,9 +43,9 @@ export class Exchange {
     this.#res = res as ResponseLike;
     this.#h2 = req.httpVersionMajor === 2;
     this.method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    this.path = url.pathname;
-    this.query = url.searchParams;
+    const target = parseRequestTarget(req.url ?? '/');
+    this.path = target.path;
+    this.query = target.query;
     this.headers = req.headers;
     this.#res.once('close', () => {
       this.#closed = true;

@@ -3,6 +3,7 @@ import { StatusError } from '../util/status-error.ts';
 import type { Exchange } from './exchange.ts';
 import type { FaultState } from './faults.ts';
 import { patchTypes } from './patch.ts';
+import { checkPathSegmentName, dotNamespaceError, isDotSegment } from './paths.ts';
 import { decodeProtobufObject } from './protobuf.ts';
 import type { Registry } from './registry.ts';
 import { objectKey, resources } from './resources.ts';
@@ -282,6 +283,12 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
   const q = ex.query;
   const watching = ex.method === 'GET' && isWatch(q, route);
   const verb = verbOf(ex.method, route, watching);
+  // Names from the path are checked as kube-apiserver checks them (a legacy
+  // /watch/ path only filters by its name); nothing is ever resolved.
+  if (route.name !== undefined && !route.legacyWatch) checkPathSegmentName(route.name);
+  if (route.namespace !== undefined && isDotSegment(route.namespace)) {
+    throw dotNamespaceError(verb, route.info.name, route.namespace, route.name);
+  }
   const resource = route.subresource === undefined ? route.info.name : `${route.info.name}/${route.subresource}`;
   ctx.countRequest(verb, resource);
   if (ctx.faults.delayMs > 0) await new Promise<void>((resolve) => ctx.clock.setTimeout(resolve, ctx.faults.delayMs));

@@ -145,6 +145,11 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   };
 
   async function handle(ex: Exchange): Promise<void> {
+    if (ex.path === undefined) {
+      // Go's server refuses a malformed %-escape in the path before routing, in plain text.
+      ex.raw(400, Buffer.from('400 Bad Request'), 'text/plain; charset=utf-8');
+      return;
+    }
     const denied = checkBearer(ex.path, ex.headers, token, options.allowAnonymous === true);
     if (denied !== undefined) throw denied;
     if (ex.path === '/openapi/v2' && ex.method === 'GET') {
@@ -156,15 +161,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       throw statusError(406, 'NotAcceptable', `only the following media types are accepted: application/json`);
     }
     const path = ex.path.replace(/\/+$/, '') || '/';
-    if (path === '/api/v1' || path.startsWith('/api/v1/')) {
-      let segments: string[];
-      try {
-        segments = path.split('/').slice(3).map((s) => decodeURIComponent(s));
-      } catch {
-        throw unknownPath(); // a malformed %-escape names nothing served
-      }
-      if (segments.length > 0) return serveApiV1(restCtx, ex, segments);
-    }
+    if (path.startsWith('/api/v1/')) return serveApiV1(restCtx, ex, path.split('/').slice(3));
     if (ex.method !== 'GET') throw path === '/api/v1' || discovery[path] !== undefined ? methodNotAllowed(ex.method) : unknownPath();
     const doc = discovery[path];
     if (doc === undefined) throw unknownPath();
