@@ -193,6 +193,29 @@ function truthy(v: string | null): boolean {
   return v === 'true' || v === '1';
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * The watch timeout kube-apiserver derives from `timeoutSeconds`: parsed as
+ * an int64 (400 with strconv's message otherwise), then turned into int64
+ * nanoseconds the way Go does, wrapping on overflow. Unset or 0: kube's
+ * random default of 30 to 60 minutes. A result <= 0 (a negative value, or
+ * more than 9,223,372,036 s) answers 0: the watch ends at once. Any positive
+ * value is honoured, however far it is beyond what one timer can wait.
+ */
+function watchTimeoutMs(text: string | null): number {
+  // Whole seconds let Node share timer lists among thousands of watches.
+  const defaultMs = (): number => (1800 + Math.floor(Math.random() * 1800)) * 1000;
+  if (text === null || text === '') return defaultMs();
+  if (!/^[+-]?\d+$/.test(text)) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(text)}: invalid syntax`);
+  const seconds = BigInt(text);
+  if (seconds < INT64_MIN || seconds > INT64_MAX) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(text)}: value out of range`);
+  const ns = BigInt.asIntN(64, seconds * 1_000_000_000n);
+  if (ns === 0n) return defaultMs();
+  return ns < 0n ? 0 : Number(ns) / 1e6;
+}
+
 async function watch(ctx: RestContext, ex: Exchange, route: Route): Promise<void> {
   const q = ex.query;
   const { info, namespace } = route;
@@ -217,18 +240,7 @@ async function watch(ctx: RestContext, ex: Exchange, route: Route): Promise<void
     throw listOptionsInvalid([{ field: 'resourceVersionMatch', type: 'Forbidden', detail: 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided' }]);
   }
   const rv = parseRv(q.get('resourceVersion'), true);
-  const timeoutText = q.get('timeoutSeconds');
-  let timeoutMs: number;
-  // kube's default: random whole seconds in [1800, 3600) (--min-request-timeout and twice it).
-  // Whole seconds also let Node share timer lists among thousands of watches.
-  const defaultTimeoutMs = (): number => (1800 + Math.floor(Math.random() * 1800)) * 1000;
-  if (timeoutText === null || timeoutText === '') timeoutMs = defaultTimeoutMs();
-  else {
-    const t = Number(timeoutText);
-    if (!Number.isInteger(t) || t < 0) throw badRequest(`timeoutSeconds: invalid value "${timeoutText}": must be a non-negative integer`);
-    // 0 means "not set", as in kube-apiserver: the server's random default applies.
-    timeoutMs = t === 0 ? defaultTimeoutMs() : t * 1000;
-  }
+  const timeoutMs = watchTimeoutMs(q.get('timeoutSeconds'));
   const bookmarks = truthy(q.get('allowWatchBookmarks'));
   let tooLargeError: StatusError | undefined;
   if (rv !== undefined && rv > ctx.registry.storage.resourceVersion) {
@@ -241,6 +253,10 @@ async function watch(ctx: RestContext, ex: Exchange, route: Route): Promise<void
   }
   if (ex.closed) return; // the client left while the watch waited (future RV, injected delay)
   const sink = ex.stream();
+  if (timeoutMs === 0) {
+    sink.end(); // a timeout kube computes as <= 0 ends the watch at once, with no event
+    return;
+  }
   const table = wantsTable(ex.headers.accept);
   const spec = { info, namespace, labels, fields, bookmarks, resourceVersion: rv === undefined ? undefined : String(rv), sendInitialEvents, timeoutMs, table };
   if (tooLargeError !== undefined) {

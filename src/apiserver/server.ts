@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { realClock } from '../util/clock.ts';
 import type { Clock } from '../util/clock.ts';
+import { checkDurationMs } from '../util/duration.ts';
 import { acceptsJson, checkBearer } from './auth.ts';
 import { generateServerCertificates } from './certs.ts';
 import { apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
@@ -124,7 +125,8 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const storage = new Storage({ maxHistory: historySize });
   const registry = new Registry(storage, clock);
   registry.bootstrap();
-  const hub = new WatchHub(storage, clock, { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 });
+  const bookmarkIntervalMs = checkDurationMs('startApiServer: options.bookmarkIntervalMs', options.bookmarkIntervalMs ?? 60_000, { min: 1 });
+  const hub = new WatchHub(storage, clock, { bookmarkIntervalMs });
   const faultState = new FaultState();
   const requests: Record<string, number> = {};
   const sockets = new Set<Socket>();
@@ -246,8 +248,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     failNext: (count, code, opts) => faultState.failNext(count, code, opts),
     compactHistory: () => storage.compact(),
     setDelay: (ms) => {
-      if (!Number.isFinite(ms) || ms < 0) throw new TypeError(`faults.setDelay: ms must be a number >= 0, got ${String(ms)}`);
-      faultState.delayMs = ms;
+      faultState.delayMs = checkDurationMs('faults.setDelay: ms', ms);
     },
     restart: async (opts) => {
       cutConnections();

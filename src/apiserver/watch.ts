@@ -1,5 +1,6 @@
 import type { V1Status } from '@kubernetes/client-node';
 import type { Clock } from '../util/clock.ts';
+import { maxTimerDelayMs } from '../util/duration.ts';
 import { objectKey } from './resources.ts';
 import { toTable } from './table.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
@@ -159,11 +160,22 @@ export class Watcher {
     this.close();
   }
 
+  /**
+   * Ends the watch after spec.timeoutMs, which may be far beyond what one
+   * timer can wait (2^31-1 ms): it waits in steps no longer than that.
+   */
   armTimeout(clock: Clock): void {
-    this.#timer = clock.setTimeout(() => {
+    const deadline = clock.now() + this.spec.timeoutMs;
+    const arm = (): void => {
+      const left = deadline - clock.now();
+      if (left > 0) {
+        this.#timer = clock.setTimeout(arm, Math.min(left, maxTimerDelayMs));
+        return;
+      }
       if (this.spec.bookmarks) this.sendBookmark(this.#hub.storage.resourceVersion);
       this.close();
-    }, this.spec.timeoutMs);
+    };
+    arm();
   }
 
   /**
