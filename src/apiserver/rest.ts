@@ -1,7 +1,10 @@
+import type { V1Status } from '@kubernetes/client-node';
 import type { Clock } from '../util/clock.ts';
 import { StatusError } from '../util/status-error.ts';
 import type { Exchange } from './exchange.ts';
 import type { FaultState } from './faults.ts';
+import { decodeContinue, encodeContinue } from './continue-token.ts';
+import type { ContinueToken } from './continue-token.ts';
 import { patchTypes } from './patch.ts';
 import { checkPathSegmentName, dotNamespaceError, isDotSegment } from './paths.ts';
 import { decodeProtobufObject } from './protobuf.ts';
@@ -9,7 +12,7 @@ import type { Registry } from './registry.ts';
 import { objectKey, resources } from './resources.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
-import { badRequest, expired, invalid, methodNotAllowed, statusError, unknownPath } from './status.ts';
+import { badRequest, invalid, methodNotAllowed, statusError, unknownPath } from './status.ts';
 import type { FieldError } from './status.ts';
 import { toTable, wantsTable } from './table.ts';
 import type { WatchHub } from './watch.ts';
@@ -91,7 +94,7 @@ function parseRv(value: string | null, forWatch: boolean): number | undefined {
   return Number(value);
 }
 
-function tooLarge(rv: number, current: number): StatusError {
+function tooLarge(rv: number | string, current: number): StatusError {
   return statusError(504, 'Timeout', `Timeout: Too large resource version: ${rv}, current: ${current}`, {
     causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
     retryAfterSeconds: 1,
@@ -105,27 +108,27 @@ async function awaitRv(ctx: RestContext, rv: number): Promise<void> {
   if (!(await storage.waitFor(rv, ctx.clock, 3000))) throw tooLarge(rv, storage.resourceVersion);
 }
 
-interface ContinueToken {
-  rv: number;
-  start: string;
-}
-
-function encodeContinue(token: ContinueToken): string {
-  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: token.rv, start: token.start })).toString('base64url');
-}
-
-function decodeContinue(text: string): ContinueToken {
-  try {
-    const parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { v?: unknown; rv?: unknown; start?: unknown };
-    if (parsed.v === 'meta.k8s.io/v1' && typeof parsed.rv === 'number' && typeof parsed.start === 'string') return { rv: parsed.rv, start: parsed.start };
-  } catch {
-    // fall through
-  }
-  throw badRequest('continue key is not valid: the continue token could not be decoded');
-}
-
 const continueExpired =
-  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.';
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
+
+/** kube's 410 for a continue token older than the history, carrying a token that goes on from the current state. */
+function continueTooOld(start: string): StatusError {
+  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: { continue: encodeContinue(-1, start) } as V1Status['metadata'], status: 'Failure', message: continueExpired, reason: 'Expired', code: 410 });
+}
+
+/** The objects a continued list reads: at the token's RV, or (rv -1) at the current state. */
+async function continuedItems(ctx: RestContext, info: ResourceInfo, namespace: string | undefined, token: ContinueToken): Promise<{ items: KObject[]; listRv: number }> {
+  const storage = ctx.registry.storage;
+  if (token.rv < 0) return { items: storage.list(info.name, namespace), listRv: storage.resourceVersion };
+  if (!Number.isSafeInteger(token.rv)) throw tooLarge(token.rvText, storage.resourceVersion);
+  await awaitRv(ctx, token.rv);
+  try {
+    return { items: storage.listAt(info.name, token.rv, namespace), listRv: token.rv };
+  } catch (err) {
+    if (err instanceof StatusError && err.code === 410) throw continueTooOld(token.start);
+    throw err;
+  }
+}
 
 async function list(ctx: RestContext, route: Route, q: URLSearchParams, table: boolean): Promise<unknown> {
   const { info, namespace } = route;
@@ -151,13 +154,7 @@ async function list(ctx: RestContext, route: Route, q: URLSearchParams, table: b
   if (cont !== '') {
     if (rv !== undefined && rv !== 0) throw badRequest('specifying resource version is not allowed when using continue');
     const token = decodeContinue(cont);
-    try {
-      items = storage.listAt(info.name, token.rv, namespace);
-    } catch (err) {
-      if (err instanceof StatusError && err.code === 410) throw expired(continueExpired);
-      throw err;
-    }
-    listRv = token.rv;
+    ({ items, listRv } = await continuedItems(ctx, info, namespace, token));
     start = token.start;
   } else if (rv !== undefined && rv > 0 && (match === 'Exact' || (limit > 0 && (match === null || match === '')))) {
     await awaitRv(ctx, rv);
@@ -181,7 +178,7 @@ async function list(ctx: RestContext, route: Route, q: URLSearchParams, table: b
   if (limit > 0 && selected.length > limit) {
     const page = selected.slice(0, limit);
     const last = page[page.length - 1];
-    metadata['continue'] = encodeContinue({ rv: listRv, start: objectKey(last?.metadata.namespace, last?.metadata.name ?? '') });
+    metadata['continue'] = encodeContinue(listRv, objectKey(last?.metadata.namespace, last?.metadata.name ?? ''));
     if (labels.empty && fields.empty) metadata['remainingItemCount'] = selected.length - limit;
     selected = page;
   }
