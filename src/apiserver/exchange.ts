@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { constants as http2Constants, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { V1Status } from '@kubernetes/client-node';
+import { parseRequestTarget } from './paths.ts';
 import { statusError, toStatus } from './status.ts';
 import type { WatchSink } from './watch.ts';
 
@@ -16,9 +17,6 @@ interface ResponseLike {
   once(event: 'close' | 'drain', fn: () => void): unknown;
 }
 
-/** Bytes a watch may have waiting for a client that does not read before it is closed. */
-export const MAX_WATCH_BACKLOG_BYTES = 8 * 1024 * 1024;
-
 /** Largest request body accepted, as kube-apiserver's 3 MiB limit. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -28,7 +26,8 @@ export const MAX_BODY_BYTES = 3 * 1024 * 1024;
  */
 export class Exchange {
   readonly method: string;
-  readonly path: string;
+  /** The decoded path, never normalised (see parseRequestTarget); undefined when an escape in it is malformed. */
+  readonly path: string | undefined;
   readonly query: URLSearchParams;
   readonly headers: IncomingHttpHeaders;
   readonly #req: IncomingMessage | Http2ServerRequest;
@@ -41,9 +40,9 @@ export class Exchange {
     this.#res = res as ResponseLike;
     this.#h2 = req.httpVersionMajor === 2;
     this.method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    this.path = url.pathname;
-    this.query = url.searchParams;
+    const target = parseRequestTarget(req.url ?? '/');
+    this.path = target.path;
+    this.query = target.query;
     this.headers = req.headers;
     this.#res.once('close', () => {
       this.#closed = true;
@@ -102,32 +101,16 @@ export class Exchange {
     this.json(status.code ?? 500, status, headers);
   }
 
-  /** Starts a 200 watch stream and answers where its events go. */
+  /** Starts a 200 watch stream and answers where its events go (the watcher follows its drain). */
   stream(): WatchSink {
     const res = this.#res;
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
     if (!this.#h2) (res as unknown as ServerResponse).flushHeaders();
-    // A watcher that stops reading is cut off once MAX_WATCH_BACKLOG_BYTES wait
-    // unsent, as kube-apiserver drops unresponsive watchers, so memory stays bounded.
-    let blocked = false;
-    let backlog = 0;
     return {
-      write: (line) => {
-        if (res.destroyed || res.writableEnded) return;
-        if (blocked) {
-          backlog += line.length;
-          if (backlog > MAX_WATCH_BACKLOG_BYTES) {
-            res.destroy();
-            return;
-          }
-        }
-        if (!res.write(line) && !blocked) {
-          blocked = true;
-          res.once('drain', () => {
-            blocked = false;
-            backlog = 0;
-          });
-        }
+      // A gone client takes nothing more (false, and no drain will come): the watcher stops writing until it is detached.
+      write: (line) => !res.destroyed && !res.writableEnded && res.write(line),
+      onDrain: (fn) => {
+        res.once('drain', fn);
       },
       end: () => {
         if (!res.destroyed && !res.writableEnded) res.end();

@@ -1,14 +1,18 @@
+import type { V1Status } from '@kubernetes/client-node';
 import type { Clock } from '../util/clock.ts';
 import { StatusError } from '../util/status-error.ts';
 import type { Exchange } from './exchange.ts';
 import type { FaultState } from './faults.ts';
+import { decodeContinue, encodeContinue } from './continue-token.ts';
+import type { ContinueToken } from './continue-token.ts';
 import { patchTypes } from './patch.ts';
+import { checkPathSegmentName, dotNamespaceError, isDotSegment } from './paths.ts';
 import { decodeProtobufObject } from './protobuf.ts';
 import type { Registry } from './registry.ts';
 import { objectKey, resources } from './resources.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
-import { badRequest, expired, invalid, methodNotAllowed, statusError, unknownPath } from './status.ts';
+import { badRequest, invalid, methodNotAllowed, statusError, unknownPath } from './status.ts';
 import type { FieldError } from './status.ts';
 import { toTable, wantsTable } from './table.ts';
 import type { WatchHub } from './watch.ts';
@@ -90,7 +94,7 @@ function parseRv(value: string | null, forWatch: boolean): number | undefined {
   return Number(value);
 }
 
-function tooLarge(rv: number, current: number): StatusError {
+function tooLarge(rv: number | string, current: number): StatusError {
   return statusError(504, 'Timeout', `Timeout: Too large resource version: ${rv}, current: ${current}`, {
     causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
     retryAfterSeconds: 1,
@@ -104,27 +108,27 @@ async function awaitRv(ctx: RestContext, rv: number): Promise<void> {
   if (!(await storage.waitFor(rv, ctx.clock, 3000))) throw tooLarge(rv, storage.resourceVersion);
 }
 
-interface ContinueToken {
-  rv: number;
-  start: string;
-}
-
-function encodeContinue(token: ContinueToken): string {
-  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: token.rv, start: token.start })).toString('base64url');
-}
-
-function decodeContinue(text: string): ContinueToken {
-  try {
-    const parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { v?: unknown; rv?: unknown; start?: unknown };
-    if (parsed.v === 'meta.k8s.io/v1' && typeof parsed.rv === 'number' && typeof parsed.start === 'string') return { rv: parsed.rv, start: parsed.start };
-  } catch {
-    // fall through
-  }
-  throw badRequest('continue key is not valid: the continue token could not be decoded');
-}
-
 const continueExpired =
-  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.';
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
+
+/** kube's 410 for a continue token older than the history, carrying a token that goes on from the current state. */
+function continueTooOld(start: string): StatusError {
+  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: { continue: encodeContinue(-1, start) } as V1Status['metadata'], status: 'Failure', message: continueExpired, reason: 'Expired', code: 410 });
+}
+
+/** The objects a continued list reads: at the token's RV, or (rv -1) at the current state. */
+async function continuedItems(ctx: RestContext, info: ResourceInfo, namespace: string | undefined, token: ContinueToken): Promise<{ items: KObject[]; listRv: number }> {
+  const storage = ctx.registry.storage;
+  if (token.rv < 0) return { items: storage.list(info.name, namespace), listRv: storage.resourceVersion };
+  if (!Number.isSafeInteger(token.rv)) throw tooLarge(token.rvText, storage.resourceVersion);
+  await awaitRv(ctx, token.rv);
+  try {
+    return { items: storage.listAt(info.name, token.rv, namespace), listRv: token.rv };
+  } catch (err) {
+    if (err instanceof StatusError && err.code === 410) throw continueTooOld(token.start);
+    throw err;
+  }
+}
 
 async function list(ctx: RestContext, route: Route, q: URLSearchParams, table: boolean): Promise<unknown> {
   const { info, namespace } = route;
@@ -150,13 +154,7 @@ async function list(ctx: RestContext, route: Route, q: URLSearchParams, table: b
   if (cont !== '') {
     if (rv !== undefined && rv !== 0) throw badRequest('specifying resource version is not allowed when using continue');
     const token = decodeContinue(cont);
-    try {
-      items = storage.listAt(info.name, token.rv, namespace);
-    } catch (err) {
-      if (err instanceof StatusError && err.code === 410) throw expired(continueExpired);
-      throw err;
-    }
-    listRv = token.rv;
+    ({ items, listRv } = await continuedItems(ctx, info, namespace, token));
     start = token.start;
   } else if (rv !== undefined && rv > 0 && (match === 'Exact' || (limit > 0 && (match === null || match === '')))) {
     await awaitRv(ctx, rv);
@@ -180,7 +178,7 @@ async function list(ctx: RestContext, route: Route, q: URLSearchParams, table: b
   if (limit > 0 && selected.length > limit) {
     const page = selected.slice(0, limit);
     const last = page[page.length - 1];
-    metadata['continue'] = encodeContinue({ rv: listRv, start: objectKey(last?.metadata.namespace, last?.metadata.name ?? '') });
+    metadata['continue'] = encodeContinue(listRv, objectKey(last?.metadata.namespace, last?.metadata.name ?? ''));
     if (labels.empty && fields.empty) metadata['remainingItemCount'] = selected.length - limit;
     selected = page;
   }
@@ -190,6 +188,29 @@ async function list(ctx: RestContext, route: Route, q: URLSearchParams, table: b
 
 function truthy(v: string | null): boolean {
   return v === 'true' || v === '1';
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * The watch timeout kube-apiserver derives from `timeoutSeconds`: parsed as
+ * an int64 (400 with strconv's message otherwise), then turned into int64
+ * nanoseconds the way Go does, wrapping on overflow. Unset or 0: kube's
+ * random default of 30 to 60 minutes. A result <= 0 (a negative value, or
+ * more than 9,223,372,036 s) answers 0: the watch ends at once. Any positive
+ * value is honoured, however far it is beyond what one timer can wait.
+ */
+function watchTimeoutMs(text: string | null): number {
+  // Whole seconds let Node share timer lists among thousands of watches.
+  const defaultMs = (): number => (1800 + Math.floor(Math.random() * 1800)) * 1000;
+  if (text === null || text === '') return defaultMs();
+  if (!/^[+-]?\d+$/.test(text)) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(text)}: invalid syntax`);
+  const seconds = BigInt(text);
+  if (seconds < INT64_MIN || seconds > INT64_MAX) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(text)}: value out of range`);
+  const ns = BigInt.asIntN(64, seconds * 1_000_000_000n);
+  if (ns === 0n) return defaultMs();
+  return ns < 0n ? 0 : Number(ns) / 1e6;
 }
 
 async function watch(ctx: RestContext, ex: Exchange, route: Route): Promise<void> {
@@ -220,18 +241,7 @@ async function watch(ctx: RestContext, ex: Exchange, route: Route): Promise<void
   // (SetListOptionsDefaults): its initial events then end with a bookmark.
   const legacy = sieText === null && (match === null || match === '') && (rv === undefined || rv === 0);
   const sendInitialEvents = sieText !== null ? truthy(sieText) : ctx.watchList && legacy ? true : undefined;
-  const timeoutText = q.get('timeoutSeconds');
-  let timeoutMs: number;
-  // kube's default: random whole seconds in [1800, 3600) (--min-request-timeout and twice it).
-  // Whole seconds also let Node share timer lists among thousands of watches.
-  const defaultTimeoutMs = (): number => (1800 + Math.floor(Math.random() * 1800)) * 1000;
-  if (timeoutText === null || timeoutText === '') timeoutMs = defaultTimeoutMs();
-  else {
-    const t = Number(timeoutText);
-    if (!Number.isInteger(t) || t < 0) throw badRequest(`timeoutSeconds: invalid value "${timeoutText}": must be a non-negative integer`);
-    // 0 means "not set", as in kube-apiserver: the server's random default applies.
-    timeoutMs = t === 0 ? defaultTimeoutMs() : t * 1000;
-  }
+  const timeoutMs = watchTimeoutMs(q.get('timeoutSeconds'));
   const bookmarks = truthy(q.get('allowWatchBookmarks'));
   let tooLargeError: StatusError | undefined;
   if (rv !== undefined && rv > ctx.registry.storage.resourceVersion) {
@@ -244,6 +254,10 @@ async function watch(ctx: RestContext, ex: Exchange, route: Route): Promise<void
   }
   if (ex.closed) return; // the client left while the watch waited (future RV, injected delay)
   const sink = ex.stream();
+  if (timeoutMs === 0) {
+    sink.end(); // a timeout kube computes as <= 0 ends the watch at once, with no event
+    return;
+  }
   const table = wantsTable(ex.headers.accept);
   const spec = { info, namespace, labels, fields, bookmarks, resourceVersion: rv === undefined ? undefined : String(rv), sendInitialEvents, timeoutMs, table };
   if (tooLargeError !== undefined) {
@@ -286,6 +300,12 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
   const q = ex.query;
   const watching = ex.method === 'GET' && isWatch(q, route);
   const verb = verbOf(ex.method, route, watching);
+  // Names from the path are checked as kube-apiserver checks them (a legacy
+  // /watch/ path only filters by its name); nothing is ever resolved.
+  if (route.name !== undefined && !route.legacyWatch) checkPathSegmentName(route.name);
+  if (route.namespace !== undefined && isDotSegment(route.namespace)) {
+    throw dotNamespaceError(verb, route.info.name, route.namespace, route.name);
+  }
   const resource = route.subresource === undefined ? route.info.name : `${route.info.name}/${route.subresource}`;
   ctx.countRequest(verb, resource);
   if (ctx.faults.delayMs > 0) await new Promise<void>((resolve) => ctx.clock.setTimeout(resolve, ctx.faults.delayMs));

@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { realClock } from '../util/clock.ts';
 import type { Clock } from '../util/clock.ts';
+import { checkDurationMs } from '../util/duration.ts';
 import { acceptsJson, checkBearer } from './auth.ts';
 import { generateServerCertificates } from './certs.ts';
 import { apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
@@ -124,7 +125,8 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const storage = new Storage({ maxHistory: historySize });
   const registry = new Registry(storage, clock);
   registry.bootstrap();
-  const hub = new WatchHub(storage, clock, { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 });
+  const bookmarkIntervalMs = checkDurationMs('startApiServer: options.bookmarkIntervalMs', options.bookmarkIntervalMs ?? 60_000, { min: 1 });
+  const hub = new WatchHub(storage, clock, { bookmarkIntervalMs });
   const faultState = new FaultState();
   const requests: Record<string, number> = {};
   const sockets = new Set<Socket>();
@@ -145,6 +147,11 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   };
 
   async function handle(ex: Exchange): Promise<void> {
+    if (ex.path === undefined) {
+      // Go's server refuses a malformed %-escape in the path before routing, in plain text.
+      ex.raw(400, Buffer.from('400 Bad Request'), 'text/plain; charset=utf-8');
+      return;
+    }
     const denied = checkBearer(ex.path, ex.headers, token, options.allowAnonymous === true);
     if (denied !== undefined) throw denied;
     if (ex.path === '/openapi/v2' && ex.method === 'GET') {
@@ -156,15 +163,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       throw statusError(406, 'NotAcceptable', `only the following media types are accepted: application/json`);
     }
     const path = ex.path.replace(/\/+$/, '') || '/';
-    if (path === '/api/v1' || path.startsWith('/api/v1/')) {
-      let segments: string[];
-      try {
-        segments = path.split('/').slice(3).map((s) => decodeURIComponent(s));
-      } catch {
-        throw unknownPath(); // a malformed %-escape names nothing served
-      }
-      if (segments.length > 0) return serveApiV1(restCtx, ex, segments);
-    }
+    if (path.startsWith('/api/v1/')) return serveApiV1(restCtx, ex, path.split('/').slice(3));
     if (ex.method !== 'GET') throw path === '/api/v1' || discovery[path] !== undefined ? methodNotAllowed(ex.method) : unknownPath();
     const doc = discovery[path];
     if (doc === undefined) throw unknownPath();
@@ -249,8 +248,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     failNext: (count, code, opts) => faultState.failNext(count, code, opts),
     compactHistory: () => storage.compact(),
     setDelay: (ms) => {
-      if (!Number.isFinite(ms) || ms < 0) throw new TypeError(`faults.setDelay: ms must be a number >= 0, got ${String(ms)}`);
-      faultState.delayMs = ms;
+      faultState.delayMs = checkDurationMs('faults.setDelay: ms', ms);
     },
     restart: async (opts) => {
       cutConnections();

@@ -1,5 +1,6 @@
 import type { V1Status } from '@kubernetes/client-node';
 import type { Clock } from '../util/clock.ts';
+import { maxTimerDelayMs } from '../util/duration.ts';
 import { objectKey } from './resources.ts';
 import { toTable } from './table.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
@@ -8,13 +9,24 @@ import type { StoredEvent, Storage } from './storage.ts';
 
 /** Where a watch writes its newline-delimited JSON events. */
 export interface WatchSink {
-  /** Writes one line and flushes it. */
-  write(line: string): void;
+  /** Writes one line; false when the transport's buffer is full: write more only after onDrain. */
+  write(line: string): boolean;
+  /** Calls `fn` once when the transport can take more after a write answered false. */
+  onDrain(fn: () => void): void;
   /** Ends the response cleanly (chunked terminator / END_STREAM). */
   end(): void;
   /** Resets the stream or connection (a dropped watch as a client sees a network failure). */
   destroy(): void;
 }
+
+/**
+ * Bytes of live events a watch may hold for a client that does not keep up
+ * (beyond what the transport itself buffers) before it is cut off with a
+ * stream reset, as kube-apiserver's watch cache drops a watcher whose buffer
+ * stays full. Initial and replayed events are not held: they are produced
+ * from the store as the client reads them.
+ */
+export const MAX_WATCH_BACKLOG_BYTES = 8 * 1024 * 1024;
 
 /** What one watch asks for, already validated. */
 export interface WatchSpec {
@@ -42,13 +54,32 @@ function line(type: string, object: unknown): string {
   return `${JSON.stringify({ type, object })}\n`;
 }
 
-/** One open watch stream. */
+function bookmarkLine(kind: string, rv: number, initialEventsEnd: boolean): string {
+  const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
+  if (initialEventsEnd) metadata['annotations'] = { 'k8s.io/initial-events-end': 'true' };
+  return line('BOOKMARK', { kind, apiVersion: 'v1', metadata });
+}
+
+/**
+ * One open watch stream. Lines go out as fast as the client reads them
+ * (following the transport's drain): first the initial or replayed events,
+ * produced lazily, then live events, which wait in a queue bounded by
+ * MAX_WATCH_BACKLOG_BYTES while the client is behind.
+ */
 export class Watcher {
   readonly spec: WatchSpec;
   readonly #sink: WatchSink;
   #hub: WatchHub;
   #timer: unknown;
   #closed = false;
+  /** Initial or replayed lines still to write (undefined items are skipped). */
+  #initial: Iterator<string | undefined> | undefined;
+  /** Live lines waiting for the client, oldest first from #head. */
+  #queue: string[] = [];
+  #head = 0;
+  #queuedBytes = 0;
+  /** A write answered false: nothing more is written until drain. */
+  #waiting = false;
   /** Index key (`ns/name`) when the watch selects one object by name. */
   readonly indexKey: string | undefined;
 
@@ -69,15 +100,65 @@ export class Watcher {
     return this.spec.fields.matches(obj) && this.spec.labels.matches(obj);
   }
 
-  /** Writes a pre-serialised event line. */
-  sendLine(text: string): void {
-    if (!this.#closed) this.#sink.write(text);
+  /** True while lines wait to be written (initial ones, queued ones, or a full transport). */
+  get #behind(): boolean {
+    return this.#waiting || this.#initial !== undefined || this.#head < this.#queue.length;
   }
 
-  sendBookmark(rv: number, initialEventsEnd = false): void {
-    const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
-    if (initialEventsEnd) metadata['annotations'] = { 'k8s.io/initial-events-end': 'true' };
-    this.sendLine(line('BOOKMARK', { kind: this.spec.info.kind, apiVersion: 'v1', metadata }));
+  /** Starts writing the initial lines; live lines sent meanwhile wait behind them. */
+  sendInitial(lines: Iterator<string | undefined>): void {
+    this.#initial = lines;
+    this.#flush();
+  }
+
+  /** Writes a pre-serialised live line, or queues it while the client is behind. */
+  sendLine(text: string): void {
+    if (this.#closed) return;
+    if (!this.#behind) {
+      if (!this.#sink.write(text)) this.#wait();
+      return;
+    }
+    this.#queue.push(text);
+    this.#queuedBytes += text.length;
+    // A client this far behind is not reading: cut it off with an error (never a clean end with events missing).
+    if (this.#queuedBytes > MAX_WATCH_BACKLOG_BYTES) this.close(true);
+  }
+
+  #wait(): void {
+    this.#waiting = true;
+    this.#sink.onDrain(() => {
+      this.#waiting = false;
+      this.#flush();
+    });
+  }
+
+  /** Writes waiting lines until the transport is full or none is left. */
+  #flush(): void {
+    while (!this.#closed && !this.#waiting) {
+      let text: string | undefined;
+      if (this.#initial !== undefined) {
+        const next = this.#initial.next();
+        if (next.done === true) {
+          this.#initial = undefined;
+          continue;
+        }
+        text = next.value;
+        if (text === undefined) continue;
+      } else if (this.#head < this.#queue.length) {
+        text = this.#queue[this.#head] ?? '';
+        this.#queue[this.#head++] = '';
+        this.#queuedBytes -= text.length;
+        if (this.#head === this.#queue.length) {
+          this.#queue = [];
+          this.#head = 0;
+        }
+      } else return;
+      if (!this.#sink.write(text)) this.#wait();
+    }
+  }
+
+  sendBookmark(rv: number): void {
+    this.sendLine(bookmarkLine(this.spec.info.kind, rv, false));
   }
 
   /** Sends an ERROR event with the Status, then ends the stream. */
@@ -86,20 +167,37 @@ export class Watcher {
     this.close();
   }
 
+  /**
+   * Ends the watch after spec.timeoutMs, which may be far beyond what one
+   * timer can wait (2^31-1 ms): it waits in steps no longer than that.
+   */
   armTimeout(clock: Clock): void {
-    this.#timer = clock.setTimeout(() => {
+    const deadline = clock.now() + this.spec.timeoutMs;
+    const arm = (): void => {
+      const left = deadline - clock.now();
+      if (left > 0) {
+        this.#timer = clock.setTimeout(arm, Math.min(left, maxTimerDelayMs));
+        return;
+      }
       if (this.spec.bookmarks) this.sendBookmark(this.#hub.storage.resourceVersion);
       this.close();
-    }, this.spec.timeoutMs);
+    };
+    arm();
   }
 
-  /** Ends the stream cleanly (or resets it when `abort`); idempotent. */
+  /**
+   * Ends the stream cleanly, or resets it when `abort` or when events still
+   * wait to be written (a clean end would tell the client it saw them all); idempotent.
+   */
   close(abort = false): void {
     if (this.#closed) return;
+    const behind = this.#initial !== undefined || this.#head < this.#queue.length;
     this.#closed = true;
+    this.#initial = undefined;
+    this.#queue = [];
     this.#hub.clock.clearTimeout(this.#timer);
     this.#hub.remove(this);
-    if (abort) this.#sink.destroy();
+    if (abort || behind) this.#sink.destroy();
     else this.#sink.end();
   }
 
@@ -107,6 +205,8 @@ export class Watcher {
   detach(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#initial = undefined;
+    this.#queue = [];
     this.#hub.clock.clearTimeout(this.#timer);
     this.#hub.remove(this);
   }
@@ -163,13 +263,17 @@ export class WatchHub {
     const w = new Watcher(this, spec, sink);
     const rv = spec.resourceVersion;
     const storage = this.storage;
+    let initial: Iterator<string | undefined>;
     const fromNow = rv === undefined || rv === '' || rv === '0';
     if (spec.sendInitialEvents ?? fromNow) {
       // A single-object watch looks its object up instead of scanning the resource.
       const current = w.indexKey === undefined ? storage.list(spec.info.name, spec.namespace) : [storage.get(spec.info.name, w.indexKey)];
-      for (const obj of current) if (obj !== undefined && w.matches(obj)) w.sendLine(line('ADDED', this.#render(w, obj)));
-      if (spec.sendInitialEvents === true && spec.bookmarks) w.sendBookmark(storage.resourceVersion, true);
-    } else if (!fromNow) {
+      const endRv = spec.sendInitialEvents === true && spec.bookmarks ? storage.resourceVersion : undefined;
+      initial = this.#addedLines(w, current, endRv);
+    } else if (fromNow) {
+      // sendInitialEvents=false from "" or "0": from now on, nothing before.
+      initial = [][Symbol.iterator]();
+    } else {
       let events: StoredEvent[];
       try {
         events = storage.eventsSince(spec.info.name, Number(rv));
@@ -177,14 +281,24 @@ export class WatchHub {
         w.fail((err as { status: V1Status }).status);
         return w;
       }
-      for (const ev of events) {
-        const text = this.#lineFor(w, ev, new Map());
-        if (text !== undefined) w.sendLine(text);
-      }
+      initial = this.#replayLines(w, events);
     }
+    // Registered before the first write: changes from now on queue behind the initial lines.
     this.#add(w);
     w.armTimeout(this.clock);
+    w.sendInitial(initial);
     return w;
+  }
+
+  /** The lines of past events a watch matches, rendered as they are written. */
+  *#replayLines(w: Watcher, events: StoredEvent[]): Generator<string | undefined> {
+    for (const ev of events) yield this.#lineFor(w, ev, new Map());
+  }
+
+  /** ADDED lines for the current objects a watch matches, rendered as they are written; then the initial-events-end BOOKMARK at `endRv`. */
+  *#addedLines(w: Watcher, objects: (KObject | undefined)[], endRv: number | undefined): Generator<string | undefined> {
+    for (const obj of objects) if (obj !== undefined && w.matches(obj)) yield line('ADDED', this.#render(w, obj));
+    if (endRv !== undefined) yield bookmarkLine(w.spec.info.kind, endRv, true);
   }
 
   #add(w: Watcher): void {
