@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { constants as http2Constants, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { V1Status } from '@kubernetes/client-node';
+import type { StatusError } from '../util/status-error.ts';
 import { parseRequestTarget } from './paths.ts';
 import { statusError, toStatus } from './status.ts';
 import type { WatchSink } from './watch.ts';
@@ -34,6 +35,8 @@ export class Exchange {
   readonly #res: ResponseLike;
   readonly #h2: boolean;
   #closed = false;
+  /** The request body was refused before its end: the connection (HTTP/1.1) or stream (HTTP/2) cannot carry on. */
+  #bodyLeftUnread = false;
 
   constructor(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) {
     this.#req = req;
@@ -65,31 +68,73 @@ export class Exchange {
     else this.#res.once('close', fn);
   }
 
-  /** Reads the body, at most MAX_BODY_BYTES (413 beyond). */
-  async body(): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of this.#req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) throw statusError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
+  /**
+   * Reads the body, at most MAX_BODY_BYTES: beyond (or a content-length
+   * beyond), a 413 that the client gets in full while the rest of its body
+   * is left unread; the answer then ends the connection (HTTP/1.1) or the
+   * stream (HTTP/2, RST_STREAM NO_ERROR), as kube-apiserver does.
+   */
+  body(): Promise<Buffer> {
+    const req = this.#req;
+    const tooLarge = (): StatusError => {
+      this.#bodyLeftUnread = true;
+      return statusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY_BYTES}`);
+    };
+    const declared = Number(this.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) return Promise.reject(tooLarge());
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const stop = (): void => {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('close', onClose);
+        req.off('error', onClose);
+      };
+      const onData = (chunk: Buffer): void => {
+        size += chunk.length;
+        if (size <= MAX_BODY_BYTES) {
+          chunks.push(chunk);
+          return;
+        }
+        stop();
+        req.pause(); // not destroyed: the 413 must still reach the client
+        reject(tooLarge());
+      };
+      const onEnd = (): void => {
+        stop();
+        resolve(Buffer.concat(chunks));
+      };
+      const onClose = (): void => {
+        stop();
+        reject(statusError(400, 'BadRequest', 'the request body was cut off before its end'));
+      };
+      req.on('data', onData);
+      req.once('end', onEnd);
+      req.once('close', onClose);
+      req.once('error', onClose);
+    });
   }
 
   /** Writes a JSON answer. */
   json(code: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
-    if (this.answered) return;
-    const text = JSON.stringify(body);
-    this.#res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extraHeaders });
-    this.#res.end(text);
+    this.#send(code, Buffer.from(JSON.stringify(body)), 'application/json', extraHeaders);
   }
 
   /** Writes a non-JSON answer. */
   raw(code: number, body: Buffer, contentType: string): void {
+    this.#send(code, body, contentType, {});
+  }
+
+  #send(code: number, body: Buffer, contentType: string, extraHeaders: Record<string, string>): void {
     if (this.answered) return;
-    this.#res.writeHead(code, { 'content-type': contentType, 'content-length': body.length });
-    this.#res.end(body);
+    const res = this.#res;
+    const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': body.length, ...extraHeaders };
+    if (this.#bodyLeftUnread && !this.#h2) headers['connection'] = 'close';
+    res.writeHead(code, headers);
+    res.end(body);
+    // Over HTTP/2 the stream is then reset with NO_ERROR (sent after the answer): the client stops sending and reads the answer.
+    if (this.#bodyLeftUnread && this.#h2) (res as unknown as Http2ServerResponse).stream.close(http2Constants.NGHTTP2_NO_ERROR);
   }
 
   /** Writes a Status error (with Retry-After when it has retryAfterSeconds). */

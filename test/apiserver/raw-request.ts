@@ -19,10 +19,12 @@ export interface RawRequest {
   contentType?: string;
   /** Send no content-length (chunked over HTTP/1.1). */
   noLength?: boolean;
+  /** HTTP/2: awaited once the answer is in, before the client closes its session. */
+  whileOpen?: () => Promise<void>;
 }
 
 export interface RawReply extends Reply {
-  /** HTTP/2: the stream's RST_STREAM code (0 = ended normally); HTTP/1.1: undefined. */
+  /** HTTP/2: the RST_STREAM code received with the answer (0 = NO_ERROR), undefined when none came; HTTP/1.1: undefined. */
   rstCode: number | undefined;
   /** Body bytes written before the server answered or stopped reading. */
   sent: number;
@@ -107,11 +109,26 @@ export function rawRequest(server: ApiServer, proto: Protocol, req: RawRequest):
     });
     stream.on('data', (c: string) => (text += c));
     stream.on('error', () => undefined);
-    stream.on('close', () => {
-      session.close();
-      if (status === 0) reject(new Error(`stream closed with code ${stream.rstCode ?? 'none'} and no answer`));
-      else resolve({ status, headers: responseHeaders, text, json: parse(text), rstCode: stream.rstCode, sent });
-    });
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      const reply = { status, headers: responseHeaders, text, json: parse(text), rstCode: stream.rstCode, sent };
+      // A stream reset with NO_ERROR while this side still has body queued never closes in Node's client: the session goes with it.
+      const close = (): void => {
+        session.destroy();
+        if (status === 0) reject(new Error(`stream closed with code ${stream.rstCode ?? 'none'} and no answer`));
+        else resolve(reply);
+      };
+      if (req.whileOpen === undefined || status === 0) close();
+      else req.whileOpen().then(close, (err: Error) => {
+        session.destroy();
+        reject(err);
+      });
+    };
+    // The answer is complete at 'end' (a RST_STREAM that follows it in the same read is seen one turn later).
+    stream.on('end', () => setImmediate(finish));
+    stream.on('close', finish);
     if (hasBody) pump(stream, req, () => status !== 0, (n) => (sent += n));
   });
 }
