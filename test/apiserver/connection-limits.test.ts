@@ -55,7 +55,7 @@ describe('apiserver connection limits', () => {
     const server = await startApiServer({ clock, idleTimeoutMs: 5_000 });
     const agent = new Agent({ keepAlive: true, ca: server.caCert, ALPNProtocols: ['http/1.1'] });
     try {
-      let keepAliveHeader: string | undefined;
+      let keepAliveHeader: unknown;
       const socket = await new Promise<Socket>((resolve, reject) => {
         let used: Socket | undefined;
         const r = httpsRequest(`${server.url}${S}`, { agent, headers: { authorization: `Bearer ${server.token}` } }, (res) => {
