@@ -11,6 +11,7 @@ import type { Clock } from '../util/clock.ts';
 import { checkDurationMs } from '../util/duration.ts';
 import { acceptsJson, checkBearer } from './auth.ts';
 import { generateServerCertificates } from './certs.ts';
+import { healthText } from './health.ts';
 import { IdleConnections } from './connections.ts';
 import { apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
 import { Exchange } from './exchange.ts';
@@ -175,6 +176,12 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     }
     const denied = checkBearer(ex.path, ex.headers, token, options.allowAnonymous === true);
     if (denied !== undefined) throw denied;
+    const health = ex.method === 'GET' ? healthText(ex.path, ex.query) : undefined;
+    if (health !== undefined) {
+      // Plain text whatever the Accept header, as kube-apiserver answers.
+      ex.raw(200, Buffer.from(health), 'text/plain; charset=utf-8', { 'cache-control': 'no-cache, private', 'x-content-type-options': 'nosniff' });
+      return;
+    }
     if (ex.path === '/openapi/v2' && ex.method === 'GET') {
       const doc = openApiV2((ex.headers.accept ?? '').includes(OPENAPI_V2_PROTOBUF));
       ex.raw(200, doc.body, doc.contentType);
@@ -198,9 +205,6 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     '/version': versionInfo,
     '/openapi/v3': openApiV3Root,
     '/openapi/v3/api/v1': openApiV1Document,
-    '/healthz': () => 'ok',
-    '/livez': () => 'ok',
-    '/readyz': () => 'ok',
   };
 
   function onRequest(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): void {
