@@ -122,8 +122,8 @@ export class Exchange {
   }
 
   /** Writes a non-JSON answer. */
-  raw(code: number, body: Buffer, contentType: string): void {
-    this.#send(code, body, contentType, {});
+  raw(code: number, body: Buffer, contentType: string, extraHeaders: Record<string, string> = {}): void {
+    this.#send(code, body, contentType, extraHeaders);
   }
 
   #send(code: number, body: Buffer, contentType: string, extraHeaders: Record<string, string>): void {

@@ -5,6 +5,7 @@ import type { Exchange } from './exchange.ts';
 import type { FaultState } from './faults.ts';
 import { decodeContinue, encodeContinue } from './continue-token.ts';
 import type { ContinueToken } from './continue-token.ts';
+import { tooDeep, tooDeepMessage } from './json-depth.ts';
 import { patchTypes } from './patch.ts';
 import { checkPathSegmentName, dotNamespaceError, isDotSegment } from './paths.ts';
 import { decodeProtobufObject } from './protobuf.ts';
@@ -269,26 +270,35 @@ async function watch(ctx: RestContext, ex: Exchange, route: Route): Promise<void
   ex.onClose(() => watcher.detach());
 }
 
-function parseJson(buf: Buffer): unknown {
+/**
+ * Parses a JSON body (V8's parser is not recursive, so any depth is safe to
+ * read); one nested deeper than MAX_JSON_DEPTH is kube's 400: for an object
+ * of `kind`, its decoding error, for a patch (kind `patch`) "invalid JSON patch".
+ */
+function parseJson(buf: Buffer, kind: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(buf.toString('utf8')) as unknown;
+    value = JSON.parse(buf.toString('utf8')) as unknown;
   } catch {
     // V8's message quotes the body, which may hold secret data: say only what went wrong.
     throw badRequest('the request body could not be decoded: it is not valid JSON');
   }
+  const opening = tooDeep(value);
+  if (opening !== undefined) throw badRequest(kind === 'patch' ? 'invalid JSON patch' : tooDeepMessage(kind, opening));
+  return value;
 }
 
 function contentType(ex: Exchange): string {
   return (ex.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
-async function jsonBody(ex: Exchange): Promise<unknown> {
+async function jsonBody(ex: Exchange, kind: string): Promise<unknown> {
   const type = contentType(ex);
   if (type === 'application/vnd.kubernetes.protobuf') return decodeProtobufObject(await ex.body());
   if (type !== '' && type !== 'application/json' && type !== '*/*') {
     throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json`);
   }
-  return parseJson(await ex.body());
+  return parseJson(await ex.body(), kind);
 }
 
 /**
@@ -324,7 +334,7 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
         return;
       case 'POST':
         if (info.namespaced && namespace === undefined) throw methodNotAllowed(ex.method);
-        ex.json(201, registry.create(info, namespace, await jsonBody(ex)));
+        ex.json(201, registry.create(info, namespace, await jsonBody(ex, info.kind)));
         return;
       case 'DELETE': {
         const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
@@ -348,7 +358,7 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
       return;
     }
     case 'PUT':
-      ex.json(200, registry.update(info, namespace, name, await jsonBody(ex), subresource));
+      ex.json(200, registry.update(info, namespace, name, await jsonBody(ex, info.kind), subresource));
       return;
     case 'PATCH': {
       const type = contentType(ex);
@@ -356,14 +366,14 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
       if (apply === undefined) {
         throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${Object.keys(patchTypes).join(', ')}`);
       }
-      const patch = parseJson(await ex.body());
+      const patch = parseJson(await ex.body(), 'patch');
       ex.json(200, registry.patch(info, namespace, name, (current) => apply(current, patch), subresource));
       return;
     }
     case 'DELETE': {
       if (subresource !== undefined) throw methodNotAllowed(ex.method);
       const raw = await ex.body();
-      const options = raw.length === 0 ? {} : (parseJson(raw) as { preconditions?: { uid?: string; resourceVersion?: string } });
+      const options = raw.length === 0 ? {} : (parseJson(raw, 'DeleteOptions') as { preconditions?: { uid?: string; resourceVersion?: string } });
       const result = registry.delete(info, namespace, name, options);
       // kube answers 202 Accepted when the object is only marked for deletion.
       ex.json(result.gone ? 200 : 202, result.body);

@@ -2,14 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { createSecureServer } from 'node:http2';
-import type { Http2SecureServer, Http2ServerRequest, Http2ServerResponse, Http2Session } from 'node:http2';
+import type { Http2SecureServer, Http2ServerRequest, Http2ServerResponse, Http2Session, ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { realClock } from '../util/clock.ts';
 import type { Clock } from '../util/clock.ts';
 import { checkDurationMs } from '../util/duration.ts';
 import { acceptsJson, checkBearer } from './auth.ts';
 import { generateServerCertificates } from './certs.ts';
+import { healthText } from './health.ts';
+import { IdleConnections } from './connections.ts';
 import { apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
 import { Exchange } from './exchange.ts';
 import { FaultState } from './faults.ts';
@@ -48,6 +51,18 @@ export interface ApiServerOptions {
   allowAnonymous?: boolean;
   /** Serve `sendInitialEvents` watches (default true); false rejects them with 422 like a server without WatchList. */
   watchList?: boolean;
+  /**
+   * An HTTP/2 connection with no open stream, or an HTTP/1.1 connection with
+   * no request in flight, is closed after this long on the clock (HTTP/2:
+   * GOAWAY); default 90,000 ms, kube-apiserver's IdleTimeout.
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Connections open at once; more are closed as soon as they are accepted
+   * (counted in metrics().droppedConnections). Default 1,000. kube-apiserver
+   * has no such cap: it bounds requests in flight instead (see README).
+   */
+  maxConnections?: number;
 }
 
 /** Counters for tests and load checks. */
@@ -58,6 +73,8 @@ export interface ApiServerMetrics {
   requests: Record<string, number>;
   /** Open TCP connections. */
   openConnections: number;
+  /** Connections closed at once because maxConnections were open. */
+  droppedConnections: number;
   /** Open HTTP/2 streams (every kind of request). */
   openStreams: number;
   /** Open HTTP/2 sessions (connections that negotiated h2). */
@@ -119,6 +136,9 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`startApiServer: port must be an integer 0-65535, got ${String(port)}`);
   const historySize = options.historySize ?? 10_000;
   if (!Number.isInteger(historySize) || historySize < 1) throw new TypeError(`startApiServer: historySize must be a positive integer, got ${String(historySize)}`);
+  const idleTimeoutMs = checkDurationMs('startApiServer: options.idleTimeoutMs', options.idleTimeoutMs ?? 90_000, { min: 1 });
+  const maxConnections = options.maxConnections ?? 1000;
+  if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new TypeError(`startApiServer: maxConnections must be a positive integer, got ${String(maxConnections)}`);
   const token = options.token ?? randomBytes(24).toString('hex');
   if (token === '' || /\s/.test(token)) throw new TypeError('startApiServer: token must be non-empty without whitespace');
 
@@ -130,6 +150,8 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const faultState = new FaultState();
   const requests: Record<string, number> = {};
   const sockets = new Set<Socket>();
+  const idle = new IdleConnections(clock, idleTimeoutMs);
+  let droppedConnections = 0;
   const sessions = new Set<Http2Session>();
   let openStreams = 0;
   let serverAddress = '';
@@ -154,6 +176,12 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     }
     const denied = checkBearer(ex.path, ex.headers, token, options.allowAnonymous === true);
     if (denied !== undefined) throw denied;
+    const health = ex.method === 'GET' ? healthText(ex.path, ex.query) : undefined;
+    if (health !== undefined) {
+      // Plain text whatever the Accept header, as kube-apiserver answers.
+      ex.raw(200, Buffer.from(health), 'text/plain; charset=utf-8', { 'cache-control': 'no-cache, private', 'x-content-type-options': 'nosniff' });
+      return;
+    }
     if (ex.path === '/openapi/v2' && ex.method === 'GET') {
       const doc = openApiV2((ex.headers.accept ?? '').includes(OPENAPI_V2_PROTOBUF));
       ex.raw(200, doc.body, doc.contentType);
@@ -177,12 +205,10 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     '/version': versionInfo,
     '/openapi/v3': openApiV3Root,
     '/openapi/v3/api/v1': openApiV1Document,
-    '/healthz': () => 'ok',
-    '/livez': () => 'ok',
-    '/readyz': () => 'ok',
   };
 
   function onRequest(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): void {
+    if (req.httpVersionMajor === 1) idle.busy(req.socket, res);
     const ex = new Exchange(req, res);
     handle(ex).catch((err: unknown) => ex.error(err));
   }
@@ -202,17 +228,29 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     h2.on('session', (session: Http2Session) => {
       sessions.add(session);
       session.once('close', () => sessions.delete(session));
+      idle.add(session, () => session.close());
     });
-    h2.on('stream', (stream) => {
+    h2.on('stream', (stream: ServerHttp2Stream) => {
       openStreams++;
       stream.once('close', () => openStreams--);
+      if (stream.session !== undefined) idle.busy(stream.session, stream);
+    });
+    // HTTP/1.1 over TLS: idle from the handshake on (an HTTP/2 connection is tracked as its session).
+    h2.on('secureConnection', (socket: TLSSocket) => {
+      if (socket.alpnProtocol !== 'h2') idle.add(socket, () => socket.destroySoon());
     });
     server = h2;
   } else {
     const h1 = createHttpServer(onRequest);
     h1.requestTimeout = 0;
+    h1.on('connection', (socket: Socket) => idle.add(socket, () => socket.destroySoon()));
     server = h1;
   }
+  // Idle keep-alive connections are closed by IdleConnections on the clock, not by Node's own 5 s timer
+  // (Node's HTTP/1.1 handling inside the HTTP/2 server reads the same property).
+  (server as { keepAliveTimeout?: number }).keepAliveTimeout = 0;
+  server.maxConnections = maxConnections;
+  server.on('drop', () => droppedConnections++);
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -268,6 +306,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       activeWatches: hub.size,
       requests: { ...requests },
       openConnections: sockets.size,
+      droppedConnections,
       openStreams,
       http2Sessions: sessions.size,
       resourceVersion: String(storage.resourceVersion),

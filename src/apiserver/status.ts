@@ -45,7 +45,7 @@ export function tooOldResourceVersion(requested: number, oldest: number): Status
 /** A field-level validation failure, e.g. `{ field: 'data', type: 'Forbidden', detail: '...' }`. */
 export interface FieldError {
   field: string;
-  type: 'Invalid' | 'Required' | 'Forbidden' | 'NotSupported' | 'Duplicate';
+  type: 'Invalid' | 'Required' | 'Forbidden' | 'NotSupported' | 'Duplicate' | 'TooLong';
   detail: string;
   value?: unknown;
 }
@@ -56,6 +56,7 @@ const causeReason: Record<FieldError['type'], string> = {
   Forbidden: 'FieldValueForbidden',
   NotSupported: 'FieldValueNotSupported',
   Duplicate: 'FieldValueDuplicate',
+  TooLong: 'FieldValueTooLong',
 };
 
 function fieldMessage(e: FieldError): string {
@@ -70,6 +71,8 @@ function fieldMessage(e: FieldError): string {
       return `Unsupported value: ${JSON.stringify(e.value)}: ${e.detail}`;
     case 'Duplicate':
       return `Duplicate value: ${JSON.stringify(e.value)}`;
+    case 'TooLong':
+      return `Too long: ${e.detail}`;
   }
 }
 

@@ -1,3 +1,4 @@
+import { tooDeep, tooDeepMessage } from './json-depth.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import { badRequest, invalid } from './status.ts';
 import type { FieldError } from './status.ts';
@@ -21,6 +22,9 @@ export function checkBody(info: ResourceInfo, body: unknown): KObject {
   if ((kind !== undefined && kind !== info.kind) || (apiVersion !== undefined && apiVersion !== 'v1')) {
     throw badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (v1), or the kind (${String(kind)}) is not ${info.kind}`);
   }
+  // A patch can nest a body deeper than any it was sent: what is stored stays within what can be cloned and served.
+  const opening = tooDeep(body);
+  if (opening !== undefined) throw badRequest(tooDeepMessage(info.kind, opening));
   const metadata = body['metadata'] ?? {};
   if (!isRecord(metadata)) throw badRequest('metadata must be a JSON object');
   return { ...body, kind: info.kind, apiVersion: 'v1', metadata: { ...metadata } };
@@ -91,6 +95,17 @@ function checkKeys(errors: FieldError[], field: string, value: unknown, base64: 
   }
 }
 
+/** Most bytes of data a Secret or ConfigMap may hold (kube's MaxSecretSize, 1 MiB). */
+export const MAX_DATA_BYTES = 1024 * 1024;
+
+/** Bytes of the string values of a data map: decoded from base64 when `base64`, else as UTF-8. */
+function valueBytes(map: unknown, base64: boolean): number {
+  if (!isRecord(map)) return 0;
+  let total = 0;
+  for (const v of Object.values(map)) if (typeof v === 'string') total += base64 ? Buffer.byteLength(v, 'base64') : Buffer.byteLength(v, 'utf8');
+  return total;
+}
+
 /** Validates an object about to be stored; throws 422 Invalid listing every problem. */
 export function validateObject(info: ResourceInfo, obj: KObject): void {
   const errors: FieldError[] = [];
@@ -120,6 +135,10 @@ export function validateObject(info: ResourceInfo, obj: KObject): void {
   if (info.name === 'secrets' || info.name === 'configmaps') {
     checkKeys(errors, 'data', obj['data'], info.name === 'secrets');
     if (info.name === 'configmaps') checkKeys(errors, 'binaryData', obj['binaryData'], true);
+    // kube's total: a ConfigMap's data (UTF-8) and binaryData (decoded) bytes, a Secret's decoded data bytes; keys do not count.
+    const secret = info.name === 'secrets';
+    const size = valueBytes(obj['data'], secret) + (secret ? 0 : valueBytes(obj['binaryData'], true));
+    if (size > MAX_DATA_BYTES) errors.push({ field: secret ? 'data' : '[]', type: 'TooLong', detail: `may not be more than ${MAX_DATA_BYTES} bytes` });
   }
   if (errors.length > 0) throw invalid(info.kind, name, errors);
 }

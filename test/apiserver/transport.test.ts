@@ -209,7 +209,7 @@ describe('apiserver slow watchers', () => {
       const closed = new Promise((resolve) => stream.once('close', resolve));
       stream.on('error', () => undefined);
       assert.equal(server.metrics().activeWatches, 1);
-      const big = 'x'.repeat(1024 * 1024);
+      const big = 'x'.repeat(1024 * 1024 - 16); // each value within the 1 MiB a ConfigMap may hold
       for (let i = 0; i < 12 && server.metrics().activeWatches > 0; i++) {
         const r = await req(server, 'PUT', `${C}/big`, { body: { metadata: { name: 'big' }, data: { v: `${i}${big}` } } });
         assert.equal(r.status, 200);
