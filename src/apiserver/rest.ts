@@ -13,7 +13,7 @@ import type { Registry } from './registry.ts';
 import { objectKey, resources } from './resources.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
-import { badRequest, invalid, methodNotAllowed, statusError, unknownPath } from './status.ts';
+import { badRequest, invalid, methodNotAllowed, notServed, statusError, unknownPath } from './status.ts';
 import type { FieldError } from './status.ts';
 import { toTable, wantsTable } from './table.ts';
 import type { WatchHub } from './watch.ts';
@@ -38,6 +38,8 @@ interface Route {
   legacyWatch: boolean;
 }
 
+const namespacesInfo = resources.get('namespaces') as ResourceInfo;
+
 function parseRoute(segments: string[]): Route {
   let segs = segments;
   let legacyWatch = false;
@@ -46,15 +48,19 @@ function parseRoute(segments: string[]): Route {
     segs = segs.slice(1);
   }
   let namespace: string | undefined;
-  if (segs[0] === 'namespaces' && segs.length >= 3 && resources.get(segs[2] ?? '')?.namespaced === true) {
+  // namespaces/{ns}/{resource}/...: anything but a subresource of the namespace itself.
+  if (segs[0] === 'namespaces' && segs.length >= 3 && !(segs.length === 3 && namespacesInfo.subresources.includes(segs[2] ?? ''))) {
     namespace = segs[1];
     segs = segs.slice(2);
   }
-  const info = resources.get(segs[0] ?? '');
-  if (info === undefined || segs.length > 3) throw unknownPath();
+  const resource = segs[0] ?? '';
+  const info = resources.get(resource);
+  // A name kube-apiserver serves (pods/log, events, ...) gets a 404 that says it is not served here.
+  if (info === undefined) throw resource === '' ? unknownPath() : notServed(`the resource "${resource}" in v1`);
+  if (segs.length > 3 || (namespace !== undefined && !info.namespaced)) throw unknownPath();
   if (info.namespaced && namespace === undefined && segs.length > 1) throw unknownPath();
   const subresource = segs[2];
-  if (subresource !== undefined && !info.subresources.includes(subresource)) throw unknownPath();
+  if (subresource !== undefined && !info.subresources.includes(subresource)) throw notServed(`the ${info.name}/${subresource} subresource`);
   if (legacyWatch && subresource !== undefined) throw unknownPath();
   return { info, namespace, name: segs[1], subresource, legacyWatch };
 }

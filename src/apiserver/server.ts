@@ -22,7 +22,7 @@ import type { ClientAccess } from './kubeconfig.ts';
 import { OPENAPI_V2_PROTOBUF, openApiV1Document, openApiV2, openApiV3Root } from './openapi.ts';
 import { Registry } from './registry.ts';
 import { serveApiV1 } from './rest.ts';
-import { methodNotAllowed, statusError, unknownPath } from './status.ts';
+import { methodNotAllowed, notServed, statusError, unknownPath } from './status.ts';
 import { Storage } from './storage.ts';
 import { WatchHub } from './watch.ts';
 
@@ -192,9 +192,12 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     }
     const path = ex.path.replace(/\/+$/, '') || '/';
     if (path.startsWith('/api/v1/')) return serveApiV1(restCtx, ex, path.split('/').slice(3));
-    if (ex.method !== 'GET') throw path === '/api/v1' || discovery[path] !== undefined ? methodNotAllowed(ex.method) : unknownPath();
     const doc = discovery[path];
-    if (doc === undefined) throw unknownPath();
+    if (doc === undefined) {
+      // An API group kube-apiserver serves (apps/v1 for `kubectl create deployment`, ...): say it is not served here.
+      throw path.startsWith('/apis/') ? notServed(`${path.split('/').slice(2, 4).join('/')}: it serves the core v1 API (/api/v1) only`) : unknownPath();
+    }
+    if (ex.method !== 'GET') throw methodNotAllowed(ex.method);
     ex.json(200, doc());
   }
 

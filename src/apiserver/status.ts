@@ -19,6 +19,14 @@ export function unknownPath(): StatusError {
   return statusError(404, 'NotFound', 'the server could not find the requested resource', {});
 }
 
+/**
+ * The 404 for something kube-apiserver serves and the embedded server does
+ * not (`the pods/log subresource`): kube's NotFound, saying why.
+ */
+export function notServed(what: string): StatusError {
+  return statusError(404, 'NotFound', `the server could not find the requested resource: the embedded API server does not serve ${what}`, {});
+}
+
 export function methodNotAllowed(method: string): StatusError {
   return statusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method})`, {});
 }

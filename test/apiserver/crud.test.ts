@@ -223,7 +223,7 @@ describe('apiserver CRUD', () => {
   it('answers unknown paths 404 and wrong methods 405, both as Status', async () => {
     const u = await req(server, 'GET', '/api/v1/widgets');
     assert.equal(u.status, 404);
-    assert.deepEqual(u.json, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 });
+    assert.deepEqual(u.json, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource: the embedded API server does not serve the resource "widgets" in v1', reason: 'NotFound', details: {}, code: 404 });
     assert.equal((await req(server, 'GET', '/apis/apps/v1')).status, 404);
     assert.equal((await req(server, 'GET', '/api/v1/namespaces/%E0%A4%A/secrets')).status, 400, 'a malformed escape: kube-apiserver (Go) answers 400');
     assert.equal((await req(server, 'POST', '/api/v1/secrets', { body: secret('x') })).status, 405);
