@@ -1,61 +1,25 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startApiServer } from '../../src/apiserver/index.ts';
 import type { ApiServer } from '../../src/apiserver/index.ts';
-import { findControlPlaneBinaries } from '../../src/testing/control-plane-binaries.ts';
-
-// kubectl is a client we did not write. KUBECTL=/path/to/kubectl picks one;
-// else the current kubectl that `npm run kube:build` builds beside
-// kube-apiserver (v1.37.2); else the one on PATH (.ci/run installs Debian's
-// kubernetes-client, 1.20 on bookworm, where it is missing).
-const KUBECTL = process.env['KUBECTL'] ?? builtKubectl() ?? 'kubectl';
-
-function builtKubectl(): string | undefined {
-  try {
-    const path = join(findControlPlaneBinaries().dir, 'kubectl');
-    return existsSync(path) ? path : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { KUBECTL, startKubectlSession } from './kubectl-runner.ts';
+import type { KubectlSession } from './kubectl-runner.ts';
 
 describe(`conformance: kubectl (${KUBECTL})`, () => {
+  let session: KubectlSession;
   let server: ApiServer;
   let dir: string;
   let args: string[];
-
-  const kubectl = (...rest: string[]): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      execFile(KUBECTL, [...args, ...rest], { env: { ...process.env, HOME: dir } }, (err, stdout, stderr) => {
-        if (err !== null && typeof err.code !== 'number') {
-          reject(new Error(`could not run kubectl (is it installed? .ci/run installs Debian's kubernetes-client): ${err.message}`));
-          return;
-        }
-        resolve({ code: err === null ? 0 : Number(err.code), stdout, stderr });
-      });
-    });
+  let kubectl: KubectlSession['kubectl'];
 
   before(async () => {
-    server = await startApiServer();
-    dir = await mkdtemp(join(tmpdir(), 'kom-kubectl-'));
-    await writeFile(join(dir, 'kubeconfig'), server.kubeconfigYaml());
-    args = ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache')];
+    session = await startKubectlSession();
+    ({ server, dir, args, kubectl } = session);
   });
-  after(async () => {
-    await server.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => session.close());
 
   it('get lists the bootstrap namespaces and get -o json prints the objects', async () => {
     const ns = await kubectl('get', 'namespaces');
