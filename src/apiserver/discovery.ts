@@ -1,19 +1,35 @@
-import { resources } from './resources.ts';
+import { allResources, servedGroups } from './resources.ts';
 
 /** GET /api: the legacy core group's versions. */
 export function apiVersions(serverAddress: string): unknown {
   return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
 }
 
-/** GET /apis: no named groups are served. */
-export function apiGroupList(): unknown {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [] };
+function groupEntry(group: { name: string; versions: string[] }): Record<string, unknown> {
+  const versions = group.versions.map((version) => ({ groupVersion: `${group.name}/${version}`, version }));
+  return { name: group.name, versions, preferredVersion: versions[0] };
 }
 
-/** GET /api/v1: every served resource and subresource with its verbs. */
-export function apiResourceList(): unknown {
+/** GET /apis: the named groups served (kube's legacy discovery; aggregated discovery is not served, so clients fall back to this). */
+export function apiGroupList(): unknown {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: servedGroups().map(groupEntry) };
+}
+
+/** GET /apis/{group}: one served group, or undefined. */
+export function apiGroup(name: string): unknown {
+  const group = servedGroups().find((g) => g.name === name);
+  return group === undefined ? undefined : { kind: 'APIGroup', apiVersion: 'v1', ...groupEntry(group) };
+}
+
+/**
+ * GET /api/v1 (group '') or /apis/{group}/{version}: every served resource
+ * and subresource of that group version with its verbs; undefined when none
+ * is served there.
+ */
+export function apiResourceList(group = '', version = 'v1'): unknown {
   const list: Record<string, unknown>[] = [];
-  for (const r of resources.values()) {
+  for (const r of allResources()) {
+    if (r.group !== group || r.version !== version) continue;
     const entry: Record<string, unknown> = {
       name: r.name,
       singularName: r.singularName,
@@ -28,19 +44,29 @@ export function apiResourceList(): unknown {
       list.push({ name: `${r.name}/${sub}`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: sub === 'finalize' ? ['update'] : ['get', 'patch', 'update'] });
     }
   }
-  return { kind: 'APIResourceList', groupVersion: 'v1', resources: list };
+  if (list.length === 0) return undefined;
+  // The core group's list carries no apiVersion; a named group's does (as kube-apiserver answers).
+  return group === '' ? { kind: 'APIResourceList', groupVersion: version, resources: list } : { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources: list };
 }
 
-/** GET /version, reporting the Kubernetes version whose API this server follows. */
+/**
+ * GET /version: the Kubernetes version whose API this server follows,
+ * v1.37.2 (its answers were checked against kube-apiserver v1.37.2), with
+ * kube's emulation fields; `+kom` build metadata tells it apart.
+ */
 export function versionInfo(): unknown {
   return {
     major: '1',
-    minor: '32',
-    gitVersion: 'v1.32.0-kom',
+    minor: '37',
+    emulationMajor: '1',
+    emulationMinor: '37',
+    minCompatibilityMajor: '1',
+    minCompatibilityMinor: '36',
+    gitVersion: 'v1.37.2+kom',
     gitCommit: '0000000000000000000000000000000000000000',
     gitTreeState: 'clean',
     buildDate: '2026-01-01T00:00:00Z',
-    goVersion: 'go1.23.0',
+    goVersion: 'go1.26.8',
     compiler: 'gc',
     platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
   };

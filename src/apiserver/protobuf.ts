@@ -9,7 +9,7 @@ import { statusError } from './status.ts';
  * Fields not listed are skipped; responses stay JSON (kubectl accepts both).
  */
 
-type FieldType = 'string' | 'bytes' | 'bool' | 'int' | 'map' | 'bytesMap' | MessageSpec;
+type FieldType = 'string' | 'bytes' | 'bool' | 'int' | 'map' | 'bytesMap' | 'intOrString' | MessageSpec;
 interface FieldSpec {
   name: string;
   type: FieldType;
@@ -41,6 +41,38 @@ const kinds: Record<string, MessageSpec> = {
     4: { name: 'stringData', type: 'map' },
     5: { name: 'immutable', type: 'bool' },
   },
+  // `kubectl create service ...`, `kubectl auth can-i`, `kubectl auth whoami` (k8s.io/api v0.37.2 field numbers).
+  Service: {
+    1: metadata,
+    2: {
+      name: 'spec',
+      type: {
+        1: { name: 'ports', repeated: true, type: { 1: { name: 'name', type: 'string' }, 2: { name: 'protocol', type: 'string' }, 3: { name: 'port', type: 'int' }, 4: { name: 'targetPort', type: 'intOrString' }, 5: { name: 'nodePort', type: 'int' }, 6: { name: 'appProtocol', type: 'string' } } },
+        2: { name: 'selector', type: 'map' },
+        3: { name: 'clusterIP', type: 'string' },
+        4: { name: 'type', type: 'string' },
+        5: { name: 'externalIPs', type: 'string', repeated: true },
+        7: { name: 'sessionAffinity', type: 'string' },
+        10: { name: 'externalName', type: 'string' },
+        18: { name: 'clusterIPs', type: 'string', repeated: true },
+      },
+    },
+  },
+  SelfSubjectAccessReview: {
+    1: metadata,
+    2: {
+      name: 'spec',
+      type: {
+        1: {
+          name: 'resourceAttributes',
+          type: { 1: { name: 'namespace', type: 'string' }, 2: { name: 'verb', type: 'string' }, 3: { name: 'group', type: 'string' }, 4: { name: 'version', type: 'string' }, 5: { name: 'resource', type: 'string' }, 6: { name: 'subresource', type: 'string' }, 7: { name: 'name', type: 'string' } },
+        },
+        2: { name: 'nonResourceAttributes', type: { 1: { name: 'path', type: 'string' }, 2: { name: 'verb', type: 'string' } } },
+      },
+    },
+  },
+  SelfSubjectRulesReview: { 1: metadata, 2: { name: 'spec', type: { 1: { name: 'namespace', type: 'string' } } } },
+  SelfSubjectReview: { 1: metadata },
   ServiceAccount: {
     1: metadata,
     3: { name: 'imagePullSecrets', type: { 1: { name: 'name', type: 'string' } }, repeated: true },
@@ -108,6 +140,11 @@ function decodeMessage(buf: Buffer, spec: MessageSpec): Record<string, unknown> 
       if (value === '' && field.repeated !== true) continue;
     }
     else if (field.type === 'bytes') value = f.bytes.toString('base64');
+    else if (field.type === 'intOrString') {
+      // intstr.IntOrString: type 1 is a string (strVal), else an int (intVal).
+      const v = decodeMessage(f.bytes, { 1: { name: 'type', type: 'int' }, 2: { name: 'intVal', type: 'int' }, 3: { name: 'strVal', type: 'string' } });
+      value = v['type'] === 1 ? (v['strVal'] ?? '') : (v['intVal'] ?? 0);
+    }
     else if (field.type === 'bool') value = f.varint !== 0n;
     else if (field.type === 'int') {
       value = Number(BigInt.asIntN(64, f.varint));

@@ -1,5 +1,6 @@
 import { randomUUID, randomInt } from 'node:crypto';
 import type { Clock } from '../util/clock.ts';
+import { admit } from './admission.ts';
 import { objectKey, resources } from './resources.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import type { Storage } from './storage.ts';
@@ -91,6 +92,7 @@ export class Registry {
     else delete meta.generation;
     applyDefaults(info, obj);
     validateObject(info, obj);
+    admit(info, obj, undefined, this.storage);
     if (this.storage.get(info.name, objectKey(meta.namespace, meta.name ?? '')) !== undefined) throw alreadyExists(info.name, meta.name ?? '');
     this.storage.commit(info.name, 'ADDED', this.#stamp(obj), undefined);
     return obj;
@@ -133,6 +135,7 @@ export class Registry {
     applyDefaults(info, obj);
     validateObject(info, obj);
     validateUpdate(info, old, obj);
+    admit(info, obj, old, this.storage);
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
     if (deepEqual(obj, old)) return old;
     if (info.tracksGeneration && !deepEqual(obj['spec'], old['spec'])) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;

@@ -3,8 +3,16 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 /** A stored object: always a plain JSON object with kind, apiVersion and metadata. */
 export type KObject = KubernetesObject & Record<string, unknown> & { metadata: NonNullable<KubernetesObject['metadata']> };
 
-/** How one core/v1 resource is served. */
+/**
+ * How one resource is served: one entry per resource, whatever its group.
+ * The core group (`group: ''`) is served under /api/v1, a named group under
+ * /apis/{group}/{version}; the routing, discovery and storage read only this.
+ */
 export interface ResourceInfo {
+  /** API group: '' for the core (legacy) group. */
+  group: string;
+  /** API version within the group: `v1`. */
+  version: string;
   /** Plural name used in paths and errors: `secrets`. */
   name: string;
   singularName: string;
@@ -24,6 +32,21 @@ export interface ResourceInfo {
   subresources: string[];
   /** `metadata.generation` is kept and bumped on spec changes. */
   tracksGeneration: boolean;
+  /**
+   * false for a create-only review (SelfSubjectAccessReview, ...): a POST is
+   * answered from its body and nothing is stored, listed or watched.
+   */
+  stored: boolean;
+}
+
+/** `v1` for the core group, `group/version` otherwise: what `apiVersion` holds. */
+export function groupVersion(info: Pick<ResourceInfo, 'group' | 'version'>): string {
+  return info.group === '' ? info.version : `${info.group}/${info.version}`;
+}
+
+/** The resource as kube names it in errors and storage: `secrets`, `selfsubjectreviews.authentication.k8s.io`. */
+export function qualifiedResource(info: Pick<ResourceInfo, 'group' | 'name'>): string {
+  return info.group === '' ? info.name : `${info.name}.${info.group}`;
 }
 
 const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -43,23 +66,25 @@ function path(o: Record<string, unknown>, ...keys: string[]): unknown {
   return cur;
 }
 
+const core = { group: '', version: 'v1', stored: true } as const;
+
 const boolField = (o: KObject, ...keys: string[]): string => (path(o, ...keys) === true ? 'true' : 'false');
 
 const served: ResourceInfo[] = [
   {
-    name: 'namespaces', singularName: 'namespace', kind: 'Namespace', listKind: 'NamespaceList', namespaced: false,
+    ...core, name: 'namespaces', singularName: 'namespace', kind: 'Namespace', listKind: 'NamespaceList', namespaced: false,
     shortNames: ['ns'], verbs: allVerbs.filter((v) => v !== 'deletecollection'),
     fields: { 'status.phase': (o) => str(path(o, 'status', 'phase')) },
     customFieldLabels: true, returnsDeletedObject: true, subresources: ['status', 'finalize'], tracksGeneration: false,
   },
   {
-    name: 'nodes', singularName: 'node', kind: 'Node', listKind: 'NodeList', namespaced: false,
+    ...core, name: 'nodes', singularName: 'node', kind: 'Node', listKind: 'NodeList', namespaced: false,
     shortNames: ['no'], verbs: allVerbs,
     fields: { 'spec.unschedulable': (o) => boolField(o, 'spec', 'unschedulable') },
     customFieldLabels: true, returnsDeletedObject: false, subresources: ['status'], tracksGeneration: false,
   },
   {
-    name: 'pods', singularName: 'pod', kind: 'Pod', listKind: 'PodList', namespaced: true,
+    ...core, name: 'pods', singularName: 'pod', kind: 'Pod', listKind: 'PodList', namespaced: true,
     shortNames: ['po'], verbs: allVerbs, categories: ['all'],
     fields: {
       'spec.nodeName': (o) => str(path(o, 'spec', 'nodeName')),
@@ -74,25 +99,92 @@ const served: ResourceInfo[] = [
     customFieldLabels: true, returnsDeletedObject: true, subresources: ['status'], tracksGeneration: true,
   },
   {
-    name: 'secrets', singularName: 'secret', kind: 'Secret', listKind: 'SecretList', namespaced: true,
+    ...core, name: 'secrets', singularName: 'secret', kind: 'Secret', listKind: 'SecretList', namespaced: true,
     shortNames: [], verbs: allVerbs,
     fields: { type: (o) => str(o['type']) },
     customFieldLabels: true, returnsDeletedObject: false, subresources: [], tracksGeneration: false,
   },
   {
-    name: 'configmaps', singularName: 'configmap', kind: 'ConfigMap', listKind: 'ConfigMapList', namespaced: true,
+    ...core, name: 'configmaps', singularName: 'configmap', kind: 'ConfigMap', listKind: 'ConfigMapList', namespaced: true,
     shortNames: ['cm'], verbs: allVerbs,
     fields: {}, customFieldLabels: false, returnsDeletedObject: false, subresources: [], tracksGeneration: false,
   },
   {
-    name: 'serviceaccounts', singularName: 'serviceaccount', kind: 'ServiceAccount', listKind: 'ServiceAccountList',
+    ...core, name: 'serviceaccounts', singularName: 'serviceaccount', kind: 'ServiceAccount', listKind: 'ServiceAccountList',
     namespaced: true, shortNames: ['sa'], verbs: allVerbs,
     fields: {}, customFieldLabels: false, returnsDeletedObject: false, subresources: [], tracksGeneration: false,
   },
+  {
+    ...core, name: 'services', singularName: 'service', kind: 'Service', listKind: 'ServiceList', namespaced: true,
+    shortNames: ['svc'], verbs: allVerbs, categories: ['all'],
+    fields: {
+      'spec.clusterIP': (o) => str(path(o, 'spec', 'clusterIP')),
+      'spec.type': (o) => str(path(o, 'spec', 'type')),
+    },
+    customFieldLabels: true, returnsDeletedObject: true, subresources: ['status'], tracksGeneration: false,
+  },
+  {
+    ...core, name: 'events', singularName: 'event', kind: 'Event', listKind: 'EventList', namespaced: true,
+    shortNames: ['ev'], verbs: allVerbs,
+    // kube's selectable fields of an Event (pkg/registry/core/event): `source` falls back to the reporting controller.
+    fields: {
+      'involvedObject.kind': (o) => str(path(o, 'involvedObject', 'kind')),
+      'involvedObject.namespace': (o) => str(path(o, 'involvedObject', 'namespace')),
+      'involvedObject.name': (o) => str(path(o, 'involvedObject', 'name')),
+      'involvedObject.uid': (o) => str(path(o, 'involvedObject', 'uid')),
+      'involvedObject.apiVersion': (o) => str(path(o, 'involvedObject', 'apiVersion')),
+      'involvedObject.resourceVersion': (o) => str(path(o, 'involvedObject', 'resourceVersion')),
+      'involvedObject.fieldPath': (o) => str(path(o, 'involvedObject', 'fieldPath')),
+      reason: (o) => str(o['reason']),
+      reportingComponent: (o) => str(o['reportingComponent']),
+      source: (o) => str(path(o, 'source', 'component')) || str(o['reportingComponent']),
+      type: (o) => str(o['type']),
+    },
+    customFieldLabels: true, returnsDeletedObject: false, subresources: [], tracksGeneration: false,
+  },
+];
+
+/** A create-only review of a named group: answered, never stored. */
+function review(group: string, name: string, kind: string, namespaced = false): ResourceInfo {
+  return {
+    group, version: 'v1', name, singularName: name.slice(0, -1), kind, listKind: `${kind}List`, namespaced,
+    shortNames: [], verbs: ['create'], fields: {}, customFieldLabels: false, returnsDeletedObject: false,
+    subresources: [], tracksGeneration: false, stored: false,
+  };
+}
+
+const grouped: ResourceInfo[] = [
+  review('authentication.k8s.io', 'selfsubjectreviews', 'SelfSubjectReview'),
+  review('authorization.k8s.io', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview'),
+  review('authorization.k8s.io', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview'),
 ];
 
 /** The resources served under /api/v1, keyed by plural name. */
 export const resources: ReadonlyMap<string, ResourceInfo> = new Map(served.map((r) => [r.name, r]));
+
+/** Every served resource of every group, keyed `group/version/plural` (core: `/v1/secrets`). */
+const byPath: ReadonlyMap<string, ResourceInfo> = new Map([...served, ...grouped].map((r) => [`${r.group}/${r.version}/${r.name}`, r]));
+
+/** The resource served at `/apis/{group}/{version}/{plural}` (group '' for /api/v1), if any. */
+export function lookupResource(group: string, version: string, plural: string): ResourceInfo | undefined {
+  return byPath.get(`${group}/${version}/${plural}`);
+}
+
+/** Every served resource, core first, in discovery order. */
+export function allResources(): ResourceInfo[] {
+  return [...byPath.values()];
+}
+
+/** The named groups served and their versions, in the order kube lists them (core is not one). */
+export function servedGroups(): { name: string; versions: string[] }[] {
+  const groups = new Map<string, string[]>();
+  for (const r of grouped) {
+    const versions = groups.get(r.group) ?? [];
+    if (!versions.includes(r.version)) versions.push(r.version);
+    groups.set(r.group, versions);
+  }
+  return [...groups].map(([name, versions]) => ({ name, versions }));
+}
 
 /** Storage key of an object: `namespace/name`, or `name` for cluster-scoped kinds. */
 export function objectKey(namespace: string | undefined, name: string): string {

@@ -10,7 +10,8 @@ import { patchTypes } from './patch.ts';
 import { checkPathSegmentName, dotNamespaceError, isDotSegment } from './paths.ts';
 import { decodeProtobufObject } from './protobuf.ts';
 import type { Registry } from './registry.ts';
-import { objectKey, resources } from './resources.ts';
+import { serveReview } from './reviews.ts';
+import { groupVersion, lookupResource, objectKey, resources } from './resources.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { badRequest, invalid, methodNotAllowed, notServed, statusError, unknownPath } from './status.ts';
@@ -29,7 +30,7 @@ export interface RestContext {
   countRequest(verb: string, resource: string): void;
 }
 
-/** A parsed /api/v1 path. */
+/** A parsed /api/v1 or /apis/{group}/{version} path. */
 interface Route {
   info: ResourceInfo;
   namespace: string | undefined;
@@ -40,7 +41,7 @@ interface Route {
 
 const namespacesInfo = resources.get('namespaces') as ResourceInfo;
 
-function parseRoute(segments: string[]): Route {
+function parseRoute(group: string, version: string, segments: string[]): Route {
   let segs = segments;
   let legacyWatch = false;
   if (segs[0] === 'watch') {
@@ -49,14 +50,14 @@ function parseRoute(segments: string[]): Route {
   }
   let namespace: string | undefined;
   // namespaces/{ns}/{resource}/...: anything but a subresource of the namespace itself.
-  if (segs[0] === 'namespaces' && segs.length >= 3 && !(segs.length === 3 && namespacesInfo.subresources.includes(segs[2] ?? ''))) {
+  if (segs[0] === 'namespaces' && segs.length >= 3 && !(group === '' && segs.length === 3 && namespacesInfo.subresources.includes(segs[2] ?? ''))) {
     namespace = segs[1];
     segs = segs.slice(2);
   }
   const resource = segs[0] ?? '';
-  const info = resources.get(resource);
-  // A name kube-apiserver serves (pods/log, events, ...) gets a 404 that says it is not served here.
-  if (info === undefined) throw resource === '' ? unknownPath() : notServed(`the resource "${resource}" in v1`);
+  const info = lookupResource(group, version, resource);
+  // A name kube-apiserver serves (pods/log, endpoints, ...) gets a 404 that says it is not served here.
+  if (info === undefined) throw resource === '' ? unknownPath() : notServed(`the resource "${resource}" in ${group === '' ? version : `${group}/${version}`}`);
   if (segs.length > 3 || (namespace !== undefined && !info.namespaced)) throw unknownPath();
   if (info.namespaced && namespace === undefined && segs.length > 1) throw unknownPath();
   const subresource = segs[2];
@@ -190,7 +191,7 @@ async function list(ctx: RestContext, route: Route, q: URLSearchParams, table: b
     selected = page;
   }
   if (table) return toTable(info, selected, metadata, ctx.clock.now());
-  return { kind: info.listKind, apiVersion: 'v1', metadata, items: selected };
+  return { kind: info.listKind, apiVersion: groupVersion(info), metadata, items: selected };
 }
 
 function truthy(v: string | null): boolean {
@@ -308,11 +309,12 @@ async function jsonBody(ex: Exchange, kind: string): Promise<unknown> {
 }
 
 /**
- * Serves one request under /api/v1 (the path segments after it): routing,
- * request counting, injected faults and delays, then the verb.
+ * Serves one request under /api/v1 (group '') or /apis/{group}/{version}
+ * (the path segments after it): routing, request counting, injected faults
+ * and delays, then the verb.
  */
-export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: string[]): Promise<void> {
-  const route = parseRoute(segments);
+export async function serveApi(ctx: RestContext, ex: Exchange, group: string, version: string, segments: string[]): Promise<void> {
+  const route = parseRoute(group, version, segments);
   const q = ex.query;
   const watching = ex.method === 'GET' && isWatch(q, route);
   const verb = verbOf(ex.method, route, watching);
@@ -331,6 +333,13 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
   if (dryRun !== null && dryRun !== '') throw badRequest('dryRun is not supported by this server');
   const { info, namespace, name, subresource } = route;
   const { registry } = ctx;
+  if (!info.stored) {
+    // A create-only review: only POST on the collection is served, and nothing is kept.
+    if (name !== undefined) throw unknownPath();
+    if (ex.method !== 'POST') throw methodNotAllowed(ex.method);
+    ex.json(201, serveReview(info, await jsonBody(ex, info.kind), ex.headers, ctx.clock.now()));
+    return;
+  }
   if (verb === 'deletecollection' && !info.verbs.includes(verb)) throw methodNotAllowed(ex.method);
   if (name === undefined) {
     switch (ex.method) {
@@ -346,7 +355,7 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
         const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
         const fields = parseFieldSelector(q.get('fieldSelector') ?? undefined, info);
         const items = registry.deleteCollection(info, namespace, (o) => fields.matches(o) && labels.matches(o));
-        ex.json(200, { kind: info.listKind, apiVersion: 'v1', metadata: { resourceVersion: String(registry.storage.resourceVersion) }, items });
+        ex.json(200, { kind: info.listKind, apiVersion: groupVersion(info), metadata: { resourceVersion: String(registry.storage.resourceVersion) }, items });
         return;
       }
       default:

@@ -13,7 +13,7 @@ import { acceptsJson, checkBearer } from './auth.ts';
 import { generateServerCertificates } from './certs.ts';
 import { healthText } from './health.ts';
 import { IdleConnections } from './connections.ts';
-import { apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
 import { Exchange } from './exchange.ts';
 import { FaultState } from './faults.ts';
 import type { FailureOptions } from './faults.ts';
@@ -21,7 +21,11 @@ import { buildKubeConfig, kubeconfigYaml } from './kubeconfig.ts';
 import type { ClientAccess } from './kubeconfig.ts';
 import { OPENAPI_V2_PROTOBUF, openApiV1Document, openApiV2, openApiV3Root } from './openapi.ts';
 import { Registry } from './registry.ts';
-import { serveApiV1 } from './rest.ts';
+import { resources } from './resources.ts';
+import type { ResourceInfo } from './resources.ts';
+import { serveApi } from './rest.ts';
+import { apiTarget } from './routing.ts';
+import { kubernetesService } from './services.ts';
 import { methodNotAllowed, notServed, statusError, unknownPath } from './status.ts';
 import { Storage } from './storage.ts';
 import { WatchHub } from './watch.ts';
@@ -191,19 +195,29 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       throw statusError(406, 'NotAcceptable', `only the following media types are accepted: application/json`);
     }
     const path = ex.path.replace(/\/+$/, '') || '/';
-    if (path.startsWith('/api/v1/')) return serveApiV1(restCtx, ex, path.split('/').slice(3));
-    const doc = discovery[path];
+    const target = apiTarget(path);
+    if (target !== undefined) return serveApi(restCtx, ex, target.group, target.version, target.segments);
+    const doc = discovery[path]?.() ?? groupDiscovery(path);
     if (doc === undefined) {
       // An API group kube-apiserver serves (apps/v1 for `kubectl create deployment`, ...): say it is not served here.
-      throw path.startsWith('/apis/') ? notServed(`${path.split('/').slice(2, 4).join('/')}: it serves the core v1 API (/api/v1) only`) : unknownPath();
+      const [, apis, group] = path.split('/');
+      throw apis === 'apis' && group !== undefined && apiGroup(group) === undefined ? notServed(`${path.split('/').slice(2, 4).join('/')}: it serves /api/v1 and the groups listed at /apis only`) : unknownPath();
     }
     if (ex.method !== 'GET') throw methodNotAllowed(ex.method);
-    ex.json(200, doc());
+    ex.json(200, doc);
+  }
+
+  /** /apis/{group} and /apis/{group}/{version} of a served group. */
+  function groupDiscovery(path: string): unknown {
+    const segs = path.split('/');
+    if (segs[1] !== 'apis' || segs[2] === undefined) return undefined;
+    if (segs.length === 3) return apiGroup(segs[2]);
+    return segs.length === 4 ? apiResourceList(segs[2], segs[3] ?? '') : undefined;
   }
 
   const discovery: Record<string, () => unknown> = {
     '/api': () => apiVersions(serverAddress),
-    '/api/v1': apiResourceList,
+    '/api/v1': () => apiResourceList(),
     '/apis': apiGroupList,
     '/version': versionInfo,
     '/openapi/v3': openApiV3Root,
@@ -274,6 +288,8 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const address = server.address();
   const boundPort = typeof address === 'object' && address !== null ? address.port : port;
   serverAddress = `${formatHost(host)}:${boundPort}`;
+  // The Service every cluster has for its API server, to the port just bound.
+  registry.create(resources.get('services') as ResourceInfo, 'default', kubernetesService(boundPort));
   const url = `${tls ? 'https' : 'http'}://${serverAddress}`;
   const access: ClientAccess = { url, token, caCert, name: 'kom-apiserver' };
 

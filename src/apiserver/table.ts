@@ -69,7 +69,84 @@ function podStatus(o: KObject): string {
   return reason;
 }
 
+/** kube's age of a timestamp for a cell: `<unknown>` when unset or unreadable. */
+function since(value: unknown, now: number): string {
+  const t = typeof value === 'string' ? Date.parse(value) : NaN;
+  return Number.isNaN(t) ? '<unknown>' : humanDuration(now - t);
+}
+
+/** kube's event printer: first and last seen fall back to eventTime, a series overrides the last and the count. */
+function eventTimes(o: KObject, now: number): { first: string; last: string; count: number } {
+  const first = o['firstTimestamp'] ? since(o['firstTimestamp'], now) : since(o['eventTime'], now);
+  let last = o['lastTimestamp'] ? since(o['lastTimestamp'], now) : first;
+  let count = typeof o['count'] === 'number' && o['count'] > 0 ? o['count'] : 1;
+  const series = rec(o['series']);
+  if (o['series'] !== undefined && o['series'] !== null) {
+    last = since(series['lastObservedTime'], now);
+    count = typeof series['count'] === 'number' ? series['count'] : 0;
+  }
+  return { first, last, count };
+}
+
+function eventSource(o: KObject): string {
+  const source = rec(o['source']);
+  const [who, where] = str(source['component']) !== '' ? [str(source['component']), str(source['host'])] : [str(o['reportingComponent']), str(o['reportingInstance'])];
+  return where === '' ? who : `${who}, ${where}`;
+}
+
+function serviceExternalIp(o: KObject): string {
+  const spec = rec(o['spec']);
+  const external = arr(spec['externalIPs']).map((v) => str(v));
+  switch (spec['type']) {
+    case 'ExternalName':
+      return str(spec['externalName']);
+    case 'LoadBalancer': {
+      const ingress = arr(rec(rec(o['status'])['loadBalancer'])['ingress']).map(rec).map((i) => str(i['ip'], str(i['hostname'])));
+      const all = [...ingress, ...external].filter((v) => v !== '');
+      return all.length > 0 ? all.join(',') : '<pending>';
+    }
+    default:
+      return external.length > 0 ? external.join(',') : '<none>';
+  }
+}
+
+function servicePorts(o: KObject): string {
+  const ports = arr(rec(o['spec'])['ports']).map(rec);
+  if (ports.length === 0) return '<none>';
+  return ports.map((p) => `${String(p['port'])}${typeof p['nodePort'] === 'number' && p['nodePort'] > 0 ? `:${p['nodePort']}` : ''}/${str(p['protocol'])}`).join(',');
+}
+
+const text = (name: string, description: string, cell: Column['cell'], priority = 0): Column => ({ name, type: 'string', description, priority, cell });
+
 const columns: Record<string, Column[]> = {
+  events: [
+    text('Last Seen', 'The time at which the most recent occurrence of this event was recorded.', (o, now) => eventTimes(o, now).last),
+    text('Type', 'Type of this event (Normal, Warning), new types could be added in the future', (o) => str(o['type'])),
+    text('Reason', 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.', (o) => str(o['reason'])),
+    text('Object', 'The object that this event is about.', (o) => {
+      const involved = rec(o['involvedObject']);
+      const kind = str(involved['kind']).toLowerCase();
+      return str(involved['name']) === '' ? kind : `${kind}/${str(involved['name'])}`;
+    }),
+    text('Subobject', 'If referring to a piece of an object instead of an entire object, the field path of that piece.', (o) => str(rec(o['involvedObject'])['fieldPath']), 1),
+    text('Source', 'The component reporting this event. Should be a short machine understandable string.', eventSource, 1),
+    text('Message', 'A human-readable description of the status of this operation.', (o) => str(o['message']).trim()),
+    text('First Seen', 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)', (o, now) => eventTimes(o, now).first, 1),
+    text('Count', 'The number of times this event has occurred.', (o, now) => eventTimes(o, now).count, 1),
+    { ...name, priority: 1 },
+  ],
+  services: [
+    name,
+    text('Type', 'type determines how the Service is exposed.', (o) => str(rec(o['spec'])['type'])),
+    text('Cluster-IP', 'clusterIP is the IP address of the service.', (o) => str(rec(o['spec'])['clusterIP'], '<none>') || '<none>'),
+    text('External-IP', 'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.', serviceExternalIp),
+    text('Port(s)', 'The list of ports that are exposed by this service.', servicePorts),
+    age,
+    text('Selector', 'Route service traffic to pods with label keys and values matching this selector.', (o) => {
+      const selector = Object.entries(rec(rec(o['spec'])['selector'])).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return selector.length === 0 ? '<none>' : selector.map(([k, v]) => `${k}=${str(v)}`).join(',');
+    }, 1),
+  ],
   namespaces: [name, { name: 'Status', type: 'string', description: 'The status of the namespace', priority: 0, cell: (o) => str(rec(o['status'])['phase']) }, age],
   nodes: [
     name,

@@ -1,5 +1,5 @@
 // What kube-apiserver serves and the embedded server does not (kubectl logs,
-// exec, create deployment, create token, events, ...) keeps kube's 404
+// exec, create deployment, create token, endpoints, ...) keeps kube's 404
 // NotFound, with a message that says so instead of a bare "not found".
 /* eslint-disable @typescript-eslint/no-unsafe-member-access */
 import { after, before, describe, it } from 'node:test';
@@ -26,11 +26,12 @@ describe('apiserver: what it does not serve', () => {
       ['POST', `${NS}/pods/p/exec?command=ls&stdout=true`, 'the pods/exec subresource'],
       ['GET', `${NS}/pods/p/exec?command=ls&stdout=true`, 'the pods/exec subresource', { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' }],
       ['POST', `${NS}/serviceaccounts/sa/token`, 'the serviceaccounts/token subresource'],
-      ['POST', '/apis/apps/v1/namespaces/default/deployments', 'apps/v1: it serves the core v1 API (/api/v1) only'],
-      ['GET', '/apis/apps/v1', 'apps/v1: it serves the core v1 API (/api/v1) only'],
-      ['GET', `${NS}/events`, 'the resource "events" in v1'],
-      ['GET', `${NS}/events/e1`, 'the resource "events" in v1'],
-      ['GET', '/api/v1/services', 'the resource "services" in v1'],
+      ['POST', '/apis/apps/v1/namespaces/default/deployments', 'apps/v1: it serves /api/v1 and the groups listed at /apis only'],
+      ['GET', '/apis/apps/v1', 'apps/v1: it serves /api/v1 and the groups listed at /apis only'],
+      ['GET', '/apis/events.k8s.io/v1/namespaces/default/events', 'events.k8s.io/v1: it serves /api/v1 and the groups listed at /apis only'],
+      ['GET', `${NS}/endpoints`, 'the resource "endpoints" in v1'],
+      ['GET', `${NS}/services/kubernetes/proxy`, 'the services/proxy subresource'],
+      ['POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', 'the resource "subjectaccessreviews" in authorization.k8s.io/v1'],
     ];
     for (const [method, path, what, headers] of cases) {
       const r = await req(server, method, path, { ...(method === 'POST' ? { body: {} } : {}), ...(headers === undefined ? {} : { headers }) });
