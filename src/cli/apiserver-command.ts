@@ -2,11 +2,13 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { startApiServer } from '../apiserver/index.ts';
+import { checkDurationMs } from '../util/duration.ts';
 import { PrivateFileError, writePrivateFile, type PrivateFile } from './private-file.ts';
 
 const usage = `Usage: kom apiserver [--port N] [--host ADDR] [--kubeconfig PATH [--force]] [--no-tls]
+                    [--idle-timeout DURATION] [--max-connections N]
 
-Runs the embedded Kubernetes API server (core/v1, in memory) until SIGINT,
+Runs the embedded Kubernetes API server (in memory) until SIGINT,
 SIGTERM or SIGHUP, and writes a kubeconfig for it (CA and bearer token
 included) to a new file of mode 0600. On exit it removes that file, unless
 the path names another file by then (replaced or re-created meanwhile).
@@ -22,6 +24,12 @@ the path names another file by then (replaced or re-created meanwhile).
                      and the path is removed on exit like a new one
   --no-tls           plain HTTP/1.1 instead of HTTPS with HTTP/2; requests without
                      credentials are then accepted, since kubectl sends none over http
+  --idle-timeout DURATION
+                     close a connection with nothing in flight after this long,
+                     as 90s, 1m30s, 500ms or 2h (default 90s, kube-apiserver's)
+  --max-connections N
+                     connections open at once; more are closed as soon as they
+                     are accepted (default 1000)
   -h, --help         this text
 
 Exit codes: 0 stopped by a signal, 1 the server failed or the kubeconfig
@@ -46,7 +54,7 @@ export interface ApiServerCommandIo {
 export async function runApiServerCommand(args: string[], io: ApiServerCommandIo = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
-  let values: { port?: string; host?: string; kubeconfig?: string; force?: boolean; 'no-tls'?: boolean; help?: boolean };
+  let values: { port?: string; host?: string; kubeconfig?: string; force?: boolean; 'no-tls'?: boolean; 'idle-timeout'?: string; 'max-connections'?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args,
@@ -56,6 +64,8 @@ export async function runApiServerCommand(args: string[], io: ApiServerCommandIo
         kubeconfig: { type: 'string' },
         force: { type: 'boolean' },
         'no-tls': { type: 'boolean' },
+        'idle-timeout': { type: 'string' },
+        'max-connections': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -74,13 +84,29 @@ export async function runApiServerCommand(args: string[], io: ApiServerCommandIo
     stderr.write(`kom apiserver: --port must be an integer from 0 to 65535, got "${values.port ?? ''}"\n`);
     return 2;
   }
+  let idleTimeoutMs: number | undefined;
+  try {
+    const text = values['idle-timeout'];
+    const ms = text === undefined ? undefined : parseDurationMs(text);
+    if (Number.isNaN(ms)) throw new TypeError(`--idle-timeout must be a duration such as 90s, 1m30s or 500ms, got ${JSON.stringify(text)}`);
+    idleTimeoutMs = ms === undefined ? undefined : checkDurationMs('--idle-timeout', ms, { min: 1 });
+  } catch (err) {
+    stderr.write(`kom apiserver: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const maxConnections = values['max-connections'] === undefined ? undefined : Number(values['max-connections']);
+  if (maxConnections !== undefined && (!/^\d+$/.test(values['max-connections'] ?? '') || maxConnections < 1 || maxConnections > 1_000_000)) {
+    stderr.write(`kom apiserver: --max-connections must be an integer from 1 to 1000000, got ${JSON.stringify(values['max-connections'])}\n`);
+    return 2;
+  }
   const kubeconfigPath = resolve(values.kubeconfig ?? 'kom-apiserver.kubeconfig');
   // Listening for the signals before the kubeconfig exists: a script that
   // signals as soon as it reads the line below must not kill the process
   // before it can remove the file.
   const stop = stopRequest(io.signal);
   try {
-    return await serve(kubeconfigPath, { port, host: values.host ?? '127.0.0.1', tls: values['no-tls'] !== true, force: values.force === true }, stop.requested, stdout, stderr);
+    const options = { port, host: values.host ?? '127.0.0.1', tls: values['no-tls'] !== true, force: values.force === true, idleTimeoutMs, maxConnections };
+    return await serve(kubeconfigPath, options, stop.requested, stdout, stderr);
   } finally {
     stop.dispose();
   }
@@ -88,14 +114,21 @@ export async function runApiServerCommand(args: string[], io: ApiServerCommandIo
 
 async function serve(
   kubeconfigPath: string,
-  options: { port: number; host: string; tls: boolean; force: boolean },
+  options: { port: number; host: string; tls: boolean; force: boolean; idleTimeoutMs: number | undefined; maxConnections: number | undefined },
   stopRequested: Promise<void>,
   stdout: Writable,
   stderr: Writable,
 ): Promise<number> {
   let server;
   try {
-    server = await startApiServer({ port: options.port, host: options.host, tls: options.tls, allowAnonymous: !options.tls });
+    server = await startApiServer({
+      port: options.port,
+      host: options.host,
+      tls: options.tls,
+      allowAnonymous: !options.tls,
+      ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+      ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+    });
   } catch (err) {
     stderr.write(`kom apiserver: cannot start: ${(err as Error).message}\n`);
     return 1;
@@ -137,4 +170,18 @@ function stopRequest(signal: AbortSignal | undefined): { requested: Promise<void
   else if (signal.aborted) stop();
   else signal.addEventListener('abort', stop, { once: true });
   return { requested, dispose };
+}
+
+const unitMs: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A duration flag's value in milliseconds: Go's form (`90s`, `1m30s`,
+ * `1.5h`, `500ms`), units ms, s, m and h; NaN when it is not one, which
+ * checkDurationMs then refuses with the flag's name.
+ */
+export function parseDurationMs(text: string): number {
+  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) return NaN;
+  let total = 0;
+  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(m[1]) * (unitMs[m[2] ?? ''] ?? NaN);
+  return total;
 }
