@@ -42,9 +42,12 @@ function accessReview(info: ResourceInfo, body: Rec): Rec {
   if (resource === nonResource) {
     // kube validates the internal object, whose kind is empty: hence the message's leading dot.
     const detail = 'exactly one of nonResourceAttributes or resourceAttributes must be specified';
-    throw statusError(422, 'Invalid', `.${info.group} "" is invalid: spec: Invalid value: null: ${detail}`, {
+    // kube names the nonResourceAttributes as the invalid value (Go field names), null when neither is set.
+    const nr = isRecord(spec['nonResourceAttributes']) ? spec['nonResourceAttributes'] : undefined;
+    const value = nr === undefined ? 'null' : JSON.stringify({ Path: typeof nr['path'] === 'string' ? nr['path'] : '', Verb: typeof nr['verb'] === 'string' ? nr['verb'] : '' });
+    throw statusError(422, 'Invalid', `.${info.group} "" is invalid: spec: Invalid value: ${value}: ${detail}`, {
       group: info.group,
-      causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: null: ${detail}`, field: 'spec' }],
+      causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${value}: ${detail}`, field: 'spec' }],
     });
   }
   return { kind: info.kind, apiVersion: groupVersion(info), metadata: {}, spec, status: { allowed: true } };
