@@ -71,7 +71,7 @@ describe(`kubectl everyday commands (${KUBECTL})`, () => {
     const info = await kubectl('cluster-info');
     assert.equal(info.code, 0, info.stderr);
     // kubectl before 1.21 colours it.
-    const plain = info.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    const plain = info.stdout.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
     assert.ok(plain.includes(`Kubernetes control plane is running at ${session.server.url}`), plain);
     const created = await kubectl('create', 'service', 'clusterip', 'web', '--tcp=80:8080');
     assert.equal(created.code, 0, created.stderr);
