@@ -1,5 +1,5 @@
 import type { KObject } from './resources.ts';
-import { invalid } from './status.ts';
+import { invalid, statusError } from './status.ts';
 import type { FieldError } from './status.ts';
 
 /**
@@ -51,6 +51,83 @@ export function admitEvent(obj: KObject): void {
     if (involvedNamespace !== '' && involvedNamespace !== namespace) {
       errors.push({ field: 'involvedObject.namespace', type: 'Invalid', value: involvedNamespace, detail: 'does not match event.namespace' });
     }
+  }
+  if (errors.length > 0) throw invalid('Event', obj.metadata.name ?? '', errors);
+}
+
+/** Copies `from[a]` to `to[b]` when set; empty strings too unless `omitEmpty` (Go's omitempty). */
+function copy(to: Rec, b: string, from: Rec, a: string, omitEmpty = false): void {
+  const v = from[a];
+  if (v === undefined || (omitEmpty && (v === '' || v === 0))) return;
+  to[b] = v;
+}
+
+/**
+ * A stored core/v1 Event as events.k8s.io/v1 shows it (kube keeps one store
+ * for both): involvedObject is `regarding`, message `note`,
+ * reportingComponent `reportingController`, source and the timestamps and
+ * count `deprecated*`.
+ */
+export function eventToEventsV1(core: KObject): KObject {
+  const out: Rec = { kind: 'Event', apiVersion: 'events.k8s.io/v1', metadata: core.metadata };
+  copy(out, 'eventTime', core, 'eventTime');
+  copy(out, 'series', core, 'series');
+  copy(out, 'reportingController', core, 'reportingComponent', true);
+  copy(out, 'reportingInstance', core, 'reportingInstance', true);
+  copy(out, 'action', core, 'action', true);
+  copy(out, 'reason', core, 'reason', true);
+  copy(out, 'regarding', core, 'involvedObject');
+  copy(out, 'related', core, 'related');
+  copy(out, 'note', core, 'message', true);
+  copy(out, 'type', core, 'type', true);
+  copy(out, 'deprecatedSource', core, 'source');
+  copy(out, 'deprecatedFirstTimestamp', core, 'firstTimestamp');
+  copy(out, 'deprecatedLastTimestamp', core, 'lastTimestamp');
+  copy(out, 'deprecatedCount', core, 'count', true);
+  return out as KObject;
+}
+
+/**
+ * An events.k8s.io/v1 Event body as the core/v1 Event stored; 400 for a body
+ * of another kind or version. Fields events.k8s.io/v1 does not have are dropped.
+ */
+export function eventsV1ToEvent(body: unknown): Rec {
+  const view = rec(body);
+  if ((view['kind'] !== undefined && view['kind'] !== 'Event') || (view['apiVersion'] !== undefined && view['apiVersion'] !== 'events.k8s.io/v1')) {
+    throw statusError(400, 'BadRequest', `the API version in the data (${String(view['apiVersion'])}) does not match the expected API version (events.k8s.io/v1), or the kind (${String(view['kind'])}) is not Event`);
+  }
+  const out: Rec = { kind: 'Event', apiVersion: 'v1', metadata: view['metadata'] ?? {} };
+  copy(out, 'involvedObject', view, 'regarding');
+  copy(out, 'related', view, 'related');
+  copy(out, 'reason', view, 'reason');
+  copy(out, 'message', view, 'note');
+  copy(out, 'source', view, 'deprecatedSource');
+  copy(out, 'firstTimestamp', view, 'deprecatedFirstTimestamp');
+  copy(out, 'lastTimestamp', view, 'deprecatedLastTimestamp');
+  copy(out, 'count', view, 'deprecatedCount');
+  copy(out, 'type', view, 'type');
+  copy(out, 'eventTime', view, 'eventTime');
+  copy(out, 'series', view, 'series');
+  copy(out, 'action', view, 'action');
+  copy(out, 'reportingComponent', view, 'reportingController');
+  copy(out, 'reportingInstance', view, 'reportingInstance');
+  return out;
+}
+
+/**
+ * What events.k8s.io/v1 requires of an event it writes (in its own field
+ * names), before the core rules: eventTime, reportingController,
+ * reportingInstance, action and reason, and a type of Normal or Warning.
+ */
+export function admitEventsV1(obj: KObject): void {
+  const errors: FieldError[] = [];
+  if (obj['eventTime'] === undefined || obj['eventTime'] === null || obj['eventTime'] === '') errors.push({ field: 'eventTime', type: 'Required', detail: '' });
+  else {
+    for (const [field, core] of [['reportingController', 'reportingComponent'], ['reportingInstance', 'reportingInstance'], ['action', 'action'], ['reason', 'reason']]) {
+      if (str(obj[core ?? '']) === '') errors.push({ field: field ?? '', type: 'Required', detail: '' });
+    }
+    // kube's own wording: the value shown is empty and the detail names the type.
+    if (obj['type'] !== 'Normal' && obj['type'] !== 'Warning') errors.push({ field: 'type', type: 'Invalid', value: '', detail: `has invalid value: ${str(obj['type'])}` });
   }
   if (errors.length > 0) throw invalid('Event', obj.metadata.name ?? '', errors);
 }

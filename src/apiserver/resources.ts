@@ -153,7 +153,27 @@ function review(group: string, name: string, kind: string, namespaced = false): 
   };
 }
 
+/** The selectable fields of events.k8s.io/v1 Events, read from the stored core/v1 form. */
+const eventsV1Fields: ResourceInfo['fields'] = {
+  'regarding.kind': (o) => str(path(o, 'involvedObject', 'kind')),
+  'regarding.namespace': (o) => str(path(o, 'involvedObject', 'namespace')),
+  'regarding.name': (o) => str(path(o, 'involvedObject', 'name')),
+  'regarding.uid': (o) => str(path(o, 'involvedObject', 'uid')),
+  'regarding.apiVersion': (o) => str(path(o, 'involvedObject', 'apiVersion')),
+  'regarding.resourceVersion': (o) => str(path(o, 'involvedObject', 'resourceVersion')),
+  'regarding.fieldPath': (o) => str(path(o, 'involvedObject', 'fieldPath')),
+  reason: (o) => str(o['reason']),
+  reportingController: (o) => str(o['reportingComponent']),
+  type: (o) => str(o['type']),
+};
+
 const grouped: ResourceInfo[] = [
+  // A view of the core/v1 events (one store, converted: see views.ts).
+  {
+    group: 'events.k8s.io', version: 'v1', name: 'events', singularName: 'event', kind: 'Event', listKind: 'EventList', namespaced: true,
+    shortNames: ['ev'], verbs: allVerbs, fields: eventsV1Fields, customFieldLabels: true, returnsDeletedObject: false,
+    subresources: [], tracksGeneration: false, stored: true,
+  },
   review('authentication.k8s.io', 'selfsubjectreviews', 'SelfSubjectReview'),
   review('authorization.k8s.io', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview'),
   review('authorization.k8s.io', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview'),

@@ -17,6 +17,7 @@ import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { badRequest, invalid, methodNotAllowed, notServed, statusError, unknownPath } from './status.ts';
 import type { FieldError } from './status.ts';
 import { toTable, wantsTable } from './table.ts';
+import { fromServed, storedResource, toServed, viewError } from './views.ts';
 import type { WatchHub } from './watch.ts';
 
 /** What the REST layer needs from the server. */
@@ -191,7 +192,7 @@ async function list(ctx: RestContext, route: Route, q: URLSearchParams, table: b
     selected = page;
   }
   if (table) return toTable(info, selected, metadata, ctx.clock.now());
-  return { kind: info.listKind, apiVersion: groupVersion(info), metadata, items: selected };
+  return { kind: info.listKind, apiVersion: groupVersion(info), metadata, items: info.group === '' ? selected : selected.map((o) => toServed(info, o)) };
 }
 
 function truthy(v: string | null): boolean {
@@ -315,6 +316,14 @@ async function jsonBody(ex: Exchange, kind: string): Promise<unknown> {
  */
 export async function serveApi(ctx: RestContext, ex: Exchange, group: string, version: string, segments: string[]): Promise<void> {
   const route = parseRoute(group, version, segments);
+  try {
+    await serveRoute(ctx, ex, route);
+  } catch (err) {
+    throw viewError(route.info, err);
+  }
+}
+
+async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise<void> {
   const q = ex.query;
   const watching = ex.method === 'GET' && isWatch(q, route);
   const verb = verbOf(ex.method, route, watching);
@@ -333,6 +342,8 @@ export async function serveApi(ctx: RestContext, ex: Exchange, group: string, ve
   if (dryRun !== null && dryRun !== '') throw badRequest('dryRun is not supported by this server');
   const { info, namespace, name, subresource } = route;
   const { registry } = ctx;
+  // A view (events.k8s.io/v1 Events) reads and writes the stored resource's objects, converted on the way.
+  const stored = storedResource(info);
   if (!info.stored) {
     // A create-only review: only POST on the collection is served, and nothing is kept.
     if (name !== undefined) throw unknownPath();
@@ -349,12 +360,12 @@ export async function serveApi(ctx: RestContext, ex: Exchange, group: string, ve
         return;
       case 'POST':
         if (info.namespaced && namespace === undefined) throw methodNotAllowed(ex.method);
-        ex.json(201, registry.create(info, namespace, await jsonBody(ex, info.kind)));
+        ex.json(201, toServed(info, registry.create(stored, namespace, fromServed(info, await jsonBody(ex, info.kind)))));
         return;
       case 'DELETE': {
         const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
         const fields = parseFieldSelector(q.get('fieldSelector') ?? undefined, info);
-        const items = registry.deleteCollection(info, namespace, (o) => fields.matches(o) && labels.matches(o));
+        const items = registry.deleteCollection(stored, namespace, (o) => fields.matches(o) && labels.matches(o)).map((o) => toServed(info, o));
         ex.json(200, { kind: info.listKind, apiVersion: groupVersion(info), metadata: { resourceVersion: String(registry.storage.resourceVersion) }, items });
         return;
       }
@@ -367,13 +378,13 @@ export async function serveApi(ctx: RestContext, ex: Exchange, group: string, ve
       if (watching) return watch(ctx, ex, route);
       const rv = parseRv(q.get('resourceVersion'), false);
       if (rv !== undefined && rv > 0) await awaitRv(ctx, rv);
-      const obj = registry.get(info, namespace, name);
+      const obj = registry.get(stored, namespace, name);
       const table = wantsTable(ex.headers.accept) && subresource === undefined;
-      ex.json(200, table ? toTable(info, [obj], { resourceVersion: obj.metadata.resourceVersion }, ctx.clock.now()) : obj);
+      ex.json(200, table ? toTable(info, [obj], { resourceVersion: obj.metadata.resourceVersion }, ctx.clock.now()) : toServed(info, obj));
       return;
     }
     case 'PUT':
-      ex.json(200, registry.update(info, namespace, name, await jsonBody(ex, info.kind), subresource));
+      ex.json(200, toServed(info, registry.update(stored, namespace, name, fromServed(info, await jsonBody(ex, info.kind)), subresource)));
       return;
     case 'PATCH': {
       const type = contentType(ex);
@@ -382,16 +393,16 @@ export async function serveApi(ctx: RestContext, ex: Exchange, group: string, ve
         throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${Object.keys(patchTypes).join(', ')}`);
       }
       const patch = parseJson(await ex.body(), 'patch');
-      ex.json(200, registry.patch(info, namespace, name, (current) => apply(current, patch), subresource));
+      ex.json(200, toServed(info, registry.patch(stored, namespace, name, (current) => fromServed(info, apply(toServed(info, current), patch)), subresource)));
       return;
     }
     case 'DELETE': {
       if (subresource !== undefined) throw methodNotAllowed(ex.method);
       const raw = await ex.body();
       const options = raw.length === 0 ? {} : (parseJson(raw, 'DeleteOptions') as { preconditions?: { uid?: string; resourceVersion?: string } });
-      const result = registry.delete(info, namespace, name, options);
+      const result = registry.delete(stored, namespace, name, options);
       // kube answers 202 Accepted when the object is only marked for deletion.
-      ex.json(result.gone ? 200 : 202, result.body);
+      ex.json(result.gone ? 200 : 202, toServed(info, result.body));
       return;
     }
     default:

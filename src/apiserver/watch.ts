@@ -1,8 +1,9 @@
 import type { V1Status } from '@kubernetes/client-node';
 import type { Clock } from '../util/clock.ts';
 import { maxTimerDelayMs } from '../util/duration.ts';
-import { objectKey } from './resources.ts';
+import { groupVersion, objectKey } from './resources.ts';
 import { toTable } from './table.ts';
+import { toServed } from './views.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import type { FieldSelector, Selector } from './selectors.ts';
 import type { StoredEvent, Storage } from './storage.ts';
@@ -54,10 +55,10 @@ function line(type: string, object: unknown): string {
   return `${JSON.stringify({ type, object })}\n`;
 }
 
-function bookmarkLine(kind: string, rv: number, initialEventsEnd: boolean): string {
+function bookmarkLine(info: ResourceInfo, rv: number, initialEventsEnd: boolean): string {
   const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
   if (initialEventsEnd) metadata['annotations'] = { 'k8s.io/initial-events-end': 'true' };
-  return line('BOOKMARK', { kind, apiVersion: 'v1', metadata });
+  return line('BOOKMARK', { kind: info.kind, apiVersion: groupVersion(info), metadata });
 }
 
 /**
@@ -158,7 +159,7 @@ export class Watcher {
   }
 
   sendBookmark(rv: number): void {
-    this.sendLine(bookmarkLine(this.spec.info.kind, rv, false));
+    this.sendLine(bookmarkLine(this.spec.info, rv, false));
   }
 
   /** Sends an ERROR event with the Status, then ends the stream. */
@@ -298,7 +299,7 @@ export class WatchHub {
   /** ADDED lines for the current objects a watch matches, rendered as they are written; then the initial-events-end BOOKMARK at `endRv`. */
   *#addedLines(w: Watcher, objects: (KObject | undefined)[], endRv: number | undefined): Generator<string | undefined> {
     for (const obj of objects) if (obj !== undefined && w.matches(obj)) yield line('ADDED', this.#render(w, obj));
-    if (endRv !== undefined) yield bookmarkLine(w.spec.info.kind, endRv, true);
+    if (endRv !== undefined) yield bookmarkLine(w.spec.info, endRv, true);
   }
 
   #add(w: Watcher): void {
@@ -348,7 +349,8 @@ export class WatchHub {
       type = 'DELETED';
       variant = 'DELETED-prev';
     } else return undefined;
-    const cacheKey = w.spec.table ? `${variant}/table` : variant;
+    // Watchers of a view (events.k8s.io/v1) share the stored resource's events but not their rendering.
+    const cacheKey = w.spec.table ? `${variant}/table` : `${variant}/${w.spec.info.group}`;
     let text = cache.get(cacheKey);
     if (text === undefined) {
       let object = ev.object;
@@ -362,7 +364,7 @@ export class WatchHub {
   }
 
   #render(w: Watcher, obj: KObject): unknown {
-    return w.spec.table ? toTable(w.spec.info, [obj], { resourceVersion: obj.metadata.resourceVersion }, this.clock.now()) : obj;
+    return w.spec.table ? toTable(w.spec.info, [obj], { resourceVersion: obj.metadata.resourceVersion }, this.clock.now()) : toServed(w.spec.info, obj);
   }
 
   #dispatch(ev: StoredEvent): void {

@@ -260,7 +260,7 @@ describe('apiserver CRUD', () => {
     assert.equal(pods.namespaced, true);
     const groups = (await req(server, 'GET', '/apis')).json;
     assert.equal(groups.kind, 'APIGroupList');
-    assert.deepEqual(groups.groups.map((g: { name: string }) => g.name), ['authentication.k8s.io', 'authorization.k8s.io']);
+    assert.deepEqual(groups.groups.map((g: { name: string }) => g.name), ['events.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io']);
     assert.equal((await req(server, 'GET', '/version')).json.major, '1');
     const root = await req(server, 'GET', '/openapi/v3');
     const url: string = root.json.paths['api/v1'].serverRelativeURL;

@@ -119,4 +119,75 @@ describe('apiserver: events', () => {
     const modern = await req(server, 'GET', `${E}?fieldSelector=metadata.name%3Dmodern`, { headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });
     assert.deepEqual(modern.json.rows[0].cells, ['30m', 'Normal', 'R', 'pod/p', '', 'me, i', '', '30m', 1, 'modern']);
   });
+
+  it('serves the same events as events.k8s.io/v1, fields mapped both ways, as kube keeps one store for both', async () => {
+    const G = '/apis/events.k8s.io/v1/namespaces/default/events';
+    const core = await req(server, 'POST', E, { body: event('from-core', { involvedObject: { kind: 'Pod', name: 'shared', namespace: 'default' } }) });
+    assert.equal(core.status, 201);
+    const seen = await req(server, 'GET', `${G}/from-core`);
+    assert.equal(seen.status, 200);
+    const { metadata, ...view } = seen.json;
+    assert.deepEqual(metadata, core.json.metadata, 'the same object: name, uid, resourceVersion');
+    assert.deepEqual(view, {
+      kind: 'Event', apiVersion: 'events.k8s.io/v1', eventTime: null, reason: 'Created', regarding: { kind: 'Pod', name: 'shared', namespace: 'default' },
+      note: 'made it', type: 'Normal', deprecatedSource: { component: 'tester' }, deprecatedFirstTimestamp: null, deprecatedLastTimestamp: null,
+    });
+    const modern = {
+      metadata: { name: 'from-v1' }, eventTime: '2026-05-01T10:00:00.000000Z', series: { count: 2, lastObservedTime: '2026-05-01T10:01:00.000000Z' },
+      reportingController: 'example.com/ctrl', reportingInstance: 'ctrl-1', action: 'Sync', reason: 'Synced', regarding: { kind: 'Pod', name: 'shared', namespace: 'default' },
+      note: 'synced it', type: 'Normal',
+    };
+    const created = await req(server, 'POST', G, { body: { kind: 'Event', apiVersion: 'events.k8s.io/v1', ...modern } });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.json.apiVersion, 'events.k8s.io/v1');
+    assert.equal(created.json.note, 'synced it');
+    const inCore = await req(server, 'GET', `${E}/from-v1`);
+    assert.equal(inCore.json.apiVersion, 'v1');
+    assert.deepEqual([inCore.json.message, inCore.json.reportingComponent, inCore.json.involvedObject.name, inCore.json.series.count], ['synced it', 'example.com/ctrl', 'shared', 2]);
+    // Its own field selectors: regarding.*, reportingController; not the core names.
+    const byRegarding = await req(server, 'GET', `${G}?fieldSelector=${encodeURIComponent('regarding.name=shared,reportingController=example.com/ctrl')}`);
+    assert.equal(byRegarding.json.apiVersion, 'events.k8s.io/v1');
+    assert.deepEqual(names(byRegarding.json), ['from-v1']);
+    const coreLabel = await req(server, 'GET', `${G}?fieldSelector=involvedObject.name%3Dshared`);
+    assert.equal(coreLabel.status, 400);
+    assert.equal(coreLabel.json.message, 'field label not supported: involvedObject.name');
+    const patched = await req(server, 'PATCH', `${G}/from-v1`, { body: { series: { count: 3, lastObservedTime: '2026-05-01T10:02:00.000000Z' } }, contentType: 'application/merge-patch+json' });
+    assert.equal(patched.status, 200, patched.text);
+    assert.equal((await req(server, 'GET', `${E}/from-v1`)).json.series.count, 3);
+  });
+
+  it('refuses through events.k8s.io/v1 what it requires, and names itself in errors', async () => {
+    const G = '/apis/events.k8s.io/v1/namespaces/default/events';
+    const old = await req(server, 'POST', G, { body: { metadata: { name: 'no-time' }, regarding: { kind: 'Pod', name: 'p', namespace: 'default' }, reason: 'R', type: 'Normal' } });
+    assert.equal(old.status, 422);
+    assert.equal(old.json.message, 'Event "no-time" is invalid: eventTime: Required value');
+    const odd = await req(server, 'POST', G, { body: { metadata: { name: 'odd' }, eventTime: '2026-05-01T10:00:00.000000Z', reportingController: 'me/x', reason: 'R', type: 'Odd' } });
+    assert.equal(odd.status, 422);
+    assert.equal(odd.json.message, 'Event "odd" is invalid: [reportingInstance: Required value, action: Required value, type: Invalid value: "": has invalid value: Odd]');
+    const missing = await req(server, 'GET', `${G}/nope`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.json.message, 'events.events.k8s.io "nope" not found');
+    assert.deepEqual(missing.json.details, { name: 'nope', group: 'events.k8s.io', kind: 'events' });
+    const gone = await req(server, 'DELETE', `${G}/from-core`);
+    assert.equal(gone.status, 200);
+    assert.deepEqual([gone.json.status, gone.json.details.group, gone.json.details.name], ['Success', 'events.k8s.io', 'from-core']);
+    assert.equal((await req(server, 'GET', `${E}/from-core`)).status, 404);
+  });
+
+  it('watches through events.k8s.io/v1 with the objects converted, whichever API wrote them', async () => {
+    const G = '/apis/events.k8s.io/v1/namespaces/default/events';
+    const w = await watch(server, `${G}?watch=true&fieldSelector=regarding.name%3Dwatched&resourceVersion=${server.metrics().resourceVersion}`);
+    const coreWatch = await watch(server, `${E}?watch=true&fieldSelector=involvedObject.name%3Dwatched&resourceVersion=${server.metrics().resourceVersion}`);
+    try {
+      await req(server, 'POST', E, { body: event('w1', { involvedObject: { kind: 'Pod', name: 'watched', namespace: 'default' } }) });
+      const ev = await w.next();
+      assert.equal(ev.type, 'ADDED');
+      assert.deepEqual([ev.object.apiVersion, ev.object.metadata.name, ev.object.regarding.name, ev.object.note], ['events.k8s.io/v1', 'w1', 'watched', 'made it']);
+      const coreEv = await coreWatch.next();
+      assert.deepEqual([coreEv.object.apiVersion, coreEv.object.involvedObject.name, coreEv.object.message], ['v1', 'watched', 'made it']);
+    } finally {
+      w.close();
+      coreWatch.close();
+    }
+  });
 });

@@ -12,6 +12,7 @@ import { req } from './helpers.ts';
 
 const authz = { groupVersion: 'authorization.k8s.io/v1', version: 'v1' };
 const authn = { groupVersion: 'authentication.k8s.io/v1', version: 'v1' };
+const events = { groupVersion: 'events.k8s.io/v1', version: 'v1' };
 
 describe('apiserver: API groups', () => {
   let server: ApiServer;
@@ -25,6 +26,7 @@ describe('apiserver: API groups', () => {
     assert.deepEqual(list.json, {
       kind: 'APIGroupList', apiVersion: 'v1',
       groups: [
+        { name: 'events.k8s.io', versions: [events], preferredVersion: events },
         { name: 'authentication.k8s.io', versions: [authn], preferredVersion: authn },
         { name: 'authorization.k8s.io', versions: [authz], preferredVersion: authz },
       ],
@@ -89,6 +91,13 @@ describe('apiserver: API groups', () => {
     assert.ok(secrets !== undefined);
     assert.deepEqual([groupVersion(secrets), qualifiedResource(secrets)], ['v1', 'secrets']);
     assert.equal(lookupResource('authorization.k8s.io', 'v1', 'secrets'), undefined);
+  });
+
+  it('lists events.k8s.io/v1 events, the view of core/v1 events kubectl can also ask for', async () => {
+    const r = await req(server, 'GET', '/apis/events.k8s.io/v1');
+    assert.deepEqual(r.json.resources, [{ name: 'events', singularName: 'event', namespaced: true, kind: 'Event', verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['ev'] }]);
+    const list = await req(server, 'GET', '/apis/events.k8s.io/v1/events');
+    assert.deepEqual([list.status, list.json.kind, list.json.apiVersion], [200, 'EventList', 'events.k8s.io/v1']);
   });
 
   it('reports the Kubernetes version whose API it follows', async () => {

@@ -28,7 +28,7 @@ describe('apiserver: what it does not serve', () => {
       ['POST', `${NS}/serviceaccounts/sa/token`, 'the serviceaccounts/token subresource'],
       ['POST', '/apis/apps/v1/namespaces/default/deployments', 'apps/v1: it serves /api/v1 and the groups listed at /apis only'],
       ['GET', '/apis/apps/v1', 'apps/v1: it serves /api/v1 and the groups listed at /apis only'],
-      ['GET', '/apis/events.k8s.io/v1/namespaces/default/events', 'events.k8s.io/v1: it serves /api/v1 and the groups listed at /apis only'],
+      ['GET', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', 'discovery.k8s.io/v1: it serves /api/v1 and the groups listed at /apis only'],
       ['GET', `${NS}/endpoints`, 'the resource "endpoints" in v1'],
       ['GET', `${NS}/services/kubernetes/proxy`, 'the services/proxy subresource'],
       ['POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', 'the resource "subjectaccessreviews" in authorization.k8s.io/v1'],
