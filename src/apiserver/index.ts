@@ -1,8 +1,10 @@
 /**
  * Entry point `kube-object-manager/apiserver`: an in-memory Kubernetes API
- * server for core/v1 (namespaces, nodes, pods, secrets, configmaps,
- * serviceaccounts) that kubectl and @kubernetes/client-node accept, with
- * inspection and fault injection for tests.
+ * server (core/v1 namespaces, nodes, pods, secrets, configmaps,
+ * serviceaccounts, services, events; events.k8s.io/v1 events; the
+ * self-reviews of authorization.k8s.io/v1 and authentication.k8s.io/v1) that
+ * kubectl and @kubernetes/client-node accept, with inspection and fault
+ * injection for tests.
  */
 import '../util/node-version.ts'; // first: refuses an unsupported Node.js before any dependency loads
 export { startApiServer } from './server.ts';

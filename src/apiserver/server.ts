@@ -129,7 +129,7 @@ function formatHost(host: string): string {
 }
 
 /**
- * Starts an in-memory core/v1 Kubernetes API server; see ApiServerOptions.
+ * Starts an in-memory Kubernetes API server; see ApiServerOptions.
  * It listens before the promise resolves and serves until close().
  */
 export async function startApiServer(options: ApiServerOptions = {}): Promise<ApiServer> {
