@@ -141,7 +141,8 @@ export function admitService(obj: KObject, old: KObject | undefined, storage: St
   if (type !== 'ExternalName' && oldSpec !== undefined && typeof oldSpec['clusterIP'] === 'string' && spec['clusterIP'] !== oldSpec['clusterIP']) {
     throw invalid('Service', name, [{ field: 'spec.clusterIPs[0]', type: 'Invalid', value: [spec['clusterIP']], detail: 'may not change once set' }]);
   }
-  if (type !== 'ExternalName' && !headless && (oldSpec === undefined || spec['clusterIP'] !== oldSpec['clusterIP'])) {
+  const unset = spec['clusterIP'] === undefined || spec['clusterIP'] === '';
+  if (type !== 'ExternalName' && !headless && (oldSpec === undefined || unset || spec['clusterIP'] !== oldSpec['clusterIP'])) {
     const wanted = spec['clusterIP'];
     let ip: string | undefined;
     if (typeof wanted === 'string' && wanted !== '') {
@@ -155,10 +156,15 @@ export function admitService(obj: KObject, old: KObject | undefined, storage: St
     spec['clusterIP'] = ip;
     spec['clusterIPs'] = [ip];
   } else if (headless) spec['clusterIPs'] = ['None'];
+  // Fields of the other types go, as kube drops them when the type changes.
   if (type === 'ExternalName') {
-    delete spec['clusterIP'];
-    delete spec['clusterIPs'];
+    for (const k of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy', 'internalTrafficPolicy']) delete spec[k];
   }
+  if (type !== 'NodePort' && type !== 'LoadBalancer' && oldSpec !== undefined && (oldSpec['type'] === 'NodePort' || oldSpec['type'] === 'LoadBalancer')) {
+    spec['ports'] = portsOf(spec).map(({ nodePort: _dropped, ...p }) => p);
+    delete spec['externalTrafficPolicy'];
+  }
+  if (type !== 'LoadBalancer') delete spec['allocateLoadBalancerNodePorts'];
   if (type === 'NodePort' || type === 'LoadBalancer') {
     const oldPorts = oldSpec === undefined ? [] : portsOf(oldSpec);
     const ports = portsOf(spec);

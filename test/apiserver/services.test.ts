@@ -114,6 +114,26 @@ describe('apiserver: services', () => {
     assert.equal(changed.json.message, `Service "keep" is invalid: spec.clusterIPs[0]: Invalid value: ["${other}"]: may not change once set`);
   });
 
+  it('drops the fields of the old type when the type changes, as kube does, freeing node ports and IPs', async () => {
+    const np = await req(server, 'POST', S, { body: svc('switch', { type: 'NodePort', ports: [{ port: 80, nodePort: 30100 }] }) });
+    assert.equal(np.status, 201);
+    const merge = { contentType: 'application/merge-patch+json' };
+    const cluster = await req(server, 'PATCH', `${S}/switch`, { body: { spec: { type: 'ClusterIP' } }, ...merge });
+    assert.equal(cluster.status, 200, cluster.text);
+    assert.deepEqual(cluster.json.spec.ports, [{ protocol: 'TCP', port: 80, targetPort: 80 }]);
+    assert.equal(cluster.json.spec.externalTrafficPolicy, undefined);
+    assert.equal(cluster.json.spec.clusterIP, np.json.spec.clusterIP, 'the ClusterIP stays');
+    const reuse = await req(server, 'POST', S, { body: svc('reuse', { type: 'NodePort', ports: [{ port: 80, nodePort: 30100 }] }) });
+    assert.equal(reuse.status, 201, 'node port 30100 was released');
+    const external = await req(server, 'PATCH', `${S}/switch`, { body: { spec: { type: 'ExternalName', externalName: 'x.example.com' } }, ...merge });
+    assert.equal(external.status, 200, external.text);
+    assert.deepEqual(external.json.spec, { ports: [{ protocol: 'TCP', port: 80, targetPort: 80 }], type: 'ExternalName', sessionAffinity: 'None', externalName: 'x.example.com' });
+    const back = await req(server, 'PATCH', `${S}/switch`, { body: { spec: { type: 'ClusterIP' } }, ...merge });
+    assert.equal(back.status, 200, back.text);
+    assert.match(back.json.spec.clusterIP, /^10\.0\.0\.\d+$/, 'a new ClusterIP is allocated');
+    assert.deepEqual(back.json.spec.clusterIPs, [back.json.spec.clusterIP]);
+  });
+
   it('selects by spec.type and spec.clusterIP, prints kube\'s columns, and answers a delete with the object', async () => {
     const byType = await req(server, 'GET', '/api/v1/services?fieldSelector=spec.type%3DClusterIP,spec.clusterIP%3D10.0.0.1');
     assert.deepEqual(byType.json.items.map((s: { metadata: { name: string } }) => s.metadata.name), ['kubernetes']);
