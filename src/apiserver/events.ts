@@ -131,3 +131,41 @@ export function admitEventsV1(obj: KObject): void {
   }
   if (errors.length > 0) throw invalid('Event', obj.metadata.name ?? '', errors);
 }
+
+/** Go's zero values (and absent fields) compare equal, as the typed objects kube compares do. */
+function isZero(v: unknown): boolean {
+  return v === undefined || v === null || v === '' || v === 0 || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (isZero(a) && isZero(b)) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b;
+  const ka = Object.keys(a).filter((k) => !isZero((a as Rec)[k]));
+  const kb = Object.keys(b).filter((k) => !isZero((b as Rec)[k]));
+  return ka.length === kb.length && ka.every((k) => sameValue((a as Rec)[k], (b as Rec)[k]));
+}
+
+/** How kube prints an ObjectReference as an invalid value: Go's field names, every field. */
+function goObjectReference(v: unknown): Rec {
+  const r = rec(v);
+  return { Kind: str(r['kind']), Namespace: str(r['namespace']), Name: str(r['name']), UID: str(r['uid']), APIVersion: str(r['apiVersion']), ResourceVersion: str(r['resourceVersion']), FieldPath: str(r['fieldPath']) };
+}
+
+/** The fields events.k8s.io/v1 forbids an update to change, by kube's path names and their stored keys. */
+const immutable: [string, string][] = [
+  ['involvedObject', 'involvedObject'], ['reason', 'reason'], ['message', 'message'], ['source', 'source'],
+  ['firstTimestamp', 'firstTimestamp'], ['lastTimestamp', 'lastTimestamp'], ['count', 'count'], ['type', 'type'],
+  ['eventTime', 'eventTime'], ['action', 'action'], ['related', 'related'], ['reportingController', 'reportingComponent'],
+  ['reportingInstance', 'reportingInstance'],
+];
+
+/** An update through events.k8s.io/v1 may change the series and metadata only: 422 `field is immutable` otherwise. */
+export function admitEventsV1Update(obj: KObject, old: KObject): void {
+  const errors: FieldError[] = [];
+  for (const [field, key] of immutable) {
+    if (sameValue(obj[key], old[key])) continue;
+    const value = key === 'involvedObject' || key === 'related' ? goObjectReference(obj[key]) : obj[key] ?? null;
+    errors.push({ field, type: 'Invalid', value, detail: 'field is immutable' });
+  }
+  if (errors.length > 0) throw invalid('Event', obj.metadata.name ?? '', errors);
+}

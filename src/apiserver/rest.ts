@@ -383,9 +383,12 @@ async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise
       ex.json(200, table ? toTable(info, [obj], { resourceVersion: obj.metadata.resourceVersion }, ctx.clock.now()) : toServed(info, obj));
       return;
     }
-    case 'PUT':
-      ex.json(200, toServed(info, registry.update(stored, namespace, name, fromServed(info, await jsonBody(ex, info.kind)), subresource)));
+    case 'PUT': {
+      const body = await jsonBody(ex, info.kind);
+      const old = stored === info ? undefined : registry.storage.get(stored.name, objectKey(namespace, name));
+      ex.json(200, toServed(info, registry.update(stored, namespace, name, fromServed(info, body, old), subresource)));
       return;
+    }
     case 'PATCH': {
       const type = contentType(ex);
       const apply = patchTypes[type];
@@ -393,7 +396,7 @@ async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise
         throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${Object.keys(patchTypes).join(', ')}`);
       }
       const patch = parseJson(await ex.body(), 'patch');
-      ex.json(200, toServed(info, registry.patch(stored, namespace, name, (current) => fromServed(info, apply(toServed(info, current), patch)), subresource)));
+      ex.json(200, toServed(info, registry.patch(stored, namespace, name, (current) => fromServed(info, apply(toServed(info, current), patch), current), subresource)));
       return;
     }
     case 'DELETE': {

@@ -1,4 +1,4 @@
-import { admitEventsV1, eventToEventsV1, eventsV1ToEvent } from './events.ts';
+import { admitEventsV1, admitEventsV1Update, eventToEventsV1, eventsV1ToEvent } from './events.ts';
 import type { V1Status } from '@kubernetes/client-node';
 import { StatusError } from '../util/status-error.ts';
 import { groupVersion, lookupResource, qualifiedResource } from './resources.ts';
@@ -17,12 +17,14 @@ interface View {
   fromView(body: unknown): unknown;
   /** The view's own rules for an object it writes, checked on its stored form before the stored resource's. */
   admit?(stored: KObject): void;
+  /** Its rules for an update of `old` (both in the stored form). */
+  admitUpdate?(stored: KObject, old: KObject): void;
 }
 
 const coreEvents = lookupResource('', 'v1', 'events') as ResourceInfo;
 
 const views: Record<string, View> = {
-  'events.k8s.io/v1/events': { stored: coreEvents, toView: eventToEventsV1, fromView: eventsV1ToEvent, admit: admitEventsV1 },
+  'events.k8s.io/v1/events': { stored: coreEvents, toView: eventToEventsV1, fromView: eventsV1ToEvent, admit: admitEventsV1, admitUpdate: admitEventsV1Update },
 };
 
 function viewOf(info: ResourceInfo): View | undefined {
@@ -49,14 +51,16 @@ export function toServed(info: ResourceInfo, obj: unknown): unknown {
 
 /**
  * A request body (or a patched object) of `info` in the stored resource's
- * form, checked by the view's own rules (a 422 naming the view's fields).
+ * form, checked by the view's own rules (a 422 naming the view's fields);
+ * `old` is the stored object an update replaces.
  */
-export function fromServed(info: ResourceInfo, body: unknown): unknown {
+export function fromServed(info: ResourceInfo, body: unknown, old?: KObject): unknown {
   const view = viewOf(info);
   if (view === undefined) return body;
   const stored = view.fromView(body) as KObject;
   stored.metadata = stored.metadata !== null && typeof stored.metadata === 'object' ? stored.metadata : {};
   view.admit?.(stored);
+  if (old !== undefined) view.admitUpdate?.(stored, old);
   return stored;
 }
 

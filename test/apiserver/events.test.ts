@@ -151,6 +151,14 @@ describe('apiserver: events', () => {
     const coreLabel = await req(server, 'GET', `${G}?fieldSelector=involvedObject.name%3Dshared`);
     assert.equal(coreLabel.status, 400);
     assert.equal(coreLabel.json.message, 'field label not supported: involvedObject.name');
+    const changed = await req(server, 'PATCH', `${G}/from-v1`, { body: { note: 'other', type: 'Warning', regarding: { kind: 'Pod', name: 'q', namespace: 'default' } }, contentType: 'application/merge-patch+json' });
+    assert.equal(changed.status, 422);
+    assert.equal(changed.json.message, 'Event "from-v1" is invalid: [involvedObject: Invalid value: {"Kind":"Pod","Namespace":"default","Name":"q","UID":"","APIVersion":"","ResourceVersion":"","FieldPath":""}: field is immutable, message: Invalid value: "other": field is immutable, type: Invalid value: "Warning": field is immutable]');
+    const viaPut = await req(server, 'PUT', `${G}/from-v1`, { body: { ...modern, reportingController: 'other/y' } });
+    assert.equal(viaPut.status, 422);
+    assert.equal(viaPut.json.message, 'Event "from-v1" is invalid: reportingController: Invalid value: "other/y": field is immutable');
+    // Through core/v1 the same change is an ordinary update, as in kube.
+    assert.equal((await req(server, 'PATCH', `${E}/from-core`, { body: { message: 'edited' }, contentType: 'application/merge-patch+json' })).status, 200);
     const patched = await req(server, 'PATCH', `${G}/from-v1`, { body: { series: { count: 3, lastObservedTime: '2026-05-01T10:02:00.000000Z' } }, contentType: 'application/merge-patch+json' });
     assert.equal(patched.status, 200, patched.text);
     assert.equal((await req(server, 'GET', `${E}/from-v1`)).json.series.count, 3);
