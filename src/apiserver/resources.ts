@@ -37,6 +37,8 @@ export interface ResourceInfo {
    * answered from its body and nothing is stored, listed or watched.
    */
   stored: boolean;
+  /** A PUT of a missing object creates it (201), as kube allows for services and events. */
+  createOnUpdate?: boolean;
 }
 
 /** `v1` for the core group, `group/version` otherwise: what `apiVersion` holds. */
@@ -121,7 +123,7 @@ const served: ResourceInfo[] = [
       'spec.clusterIP': (o) => str(path(o, 'spec', 'clusterIP')),
       'spec.type': (o) => str(path(o, 'spec', 'type')),
     },
-    customFieldLabels: true, returnsDeletedObject: true, subresources: ['status'], tracksGeneration: false,
+    customFieldLabels: true, returnsDeletedObject: true, subresources: ['status'], tracksGeneration: false, createOnUpdate: true,
   },
   {
     ...core, name: 'events', singularName: 'event', kind: 'Event', listKind: 'EventList', namespaced: true,
@@ -140,7 +142,7 @@ const served: ResourceInfo[] = [
       source: (o) => str(path(o, 'source', 'component')) || str(o['reportingComponent']),
       type: (o) => str(o['type']),
     },
-    customFieldLabels: true, returnsDeletedObject: false, subresources: [], tracksGeneration: false,
+    customFieldLabels: true, returnsDeletedObject: false, subresources: [], tracksGeneration: false, createOnUpdate: true,
   },
 ];
 

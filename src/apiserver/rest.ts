@@ -309,6 +309,15 @@ async function jsonBody(ex: Exchange, kind: string): Promise<unknown> {
   return parseJson(await ex.body(), kind);
 }
 
+/** A PUT body that creates `name`: it must name that object, as kube requires (400 otherwise). */
+function namedBody(body: unknown, name: string): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const given = (body as { metadata?: { name?: unknown } }).metadata?.name;
+  if (given === undefined || given === '') throw badRequest(`the name of the object (${name} based on URL) was undeterminable: name must be provided`);
+  if (given !== name) throw badRequest(`the name of the object (${typeof given === 'string' ? given : JSON.stringify(given)}) does not match the name on the URL (${name})`);
+  return body;
+}
+
 /**
  * Serves one request under /api/v1 (group '') or /apis/{group}/{version}
  * (the path segments after it): routing, request counting, injected faults
@@ -385,8 +394,12 @@ async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise
     }
     case 'PUT': {
       const body = await jsonBody(ex, info.kind);
-      const old = stored === info ? undefined : registry.storage.get(stored.name, objectKey(namespace, name));
-      ex.json(200, toServed(info, registry.update(stored, namespace, name, fromServed(info, body, old), subresource)));
+      const old = registry.storage.get(stored.name, objectKey(namespace, name));
+      if (old === undefined && stored.createOnUpdate === true && subresource === undefined) {
+        ex.json(201, toServed(info, registry.create(stored, namespace, namedBody(fromServed(info, body), name))));
+        return;
+      }
+      ex.json(200, toServed(info, registry.update(stored, namespace, name, fromServed(info, body, stored === info ? undefined : old), subresource)));
       return;
     }
     case 'PATCH': {

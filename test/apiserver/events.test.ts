@@ -98,6 +98,9 @@ describe('apiserver: events', () => {
     } finally {
       w.close();
     }
+    // A PUT of a missing event creates it, as kube allows for events.
+    const put = await req(server, 'PUT', `${E}/put-made`, { body: event('put-made') });
+    assert.equal(put.status, 201, put.text);
     const del = await req(server, 'DELETE', `${E}/loud`);
     assert.equal(del.status, 200);
     assert.equal(del.json.kind, 'Status');

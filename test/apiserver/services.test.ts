@@ -134,6 +134,21 @@ describe('apiserver: services', () => {
     assert.deepEqual(back.json.spec.clusterIPs, [back.json.spec.clusterIP]);
   });
 
+  it('creates a service on a PUT of a missing one (201), as kube allows for services', async () => {
+    const r = await req(server, 'PUT', `${S}/put-new`, { body: svc('put-new', { ports: [{ port: 80 }] }) });
+    assert.equal(r.status, 201, r.text);
+    assert.match(r.json.spec.clusterIP, /^10\.0\.0\.\d+$/);
+    const again = await req(server, 'PUT', `${S}/put-new`, { body: svc('put-new', { ports: [{ port: 81 }] }) });
+    assert.equal(again.status, 200);
+    const mismatch = await req(server, 'PUT', `${S}/put-other`, { body: svc('put-new', { ports: [{ port: 80 }] }) });
+    assert.equal(mismatch.status, 400);
+    assert.equal(mismatch.json.message, 'the name of the object (put-new) does not match the name on the URL (put-other)');
+    const unnamed = await req(server, 'PUT', `${S}/put-x`, { body: { spec: { ports: [{ port: 80 }] } } });
+    assert.equal(unnamed.status, 400);
+    assert.equal(unnamed.json.message, 'the name of the object (put-x based on URL) was undeterminable: name must be provided');
+    assert.equal((await req(server, 'PUT', '/api/v1/namespaces/default/configmaps/put-new', { body: { metadata: { name: 'put-new' } } })).status, 404, 'not for configmaps');
+  });
+
   it('selects by spec.type and spec.clusterIP, prints kube\'s columns, and answers a delete with the object', async () => {
     const byType = await req(server, 'GET', '/api/v1/services?fieldSelector=spec.type%3DClusterIP,spec.clusterIP%3D10.0.0.1');
     assert.deepEqual(byType.json.items.map((s: { metadata: { name: string } }) => s.metadata.name), ['kubernetes']);
