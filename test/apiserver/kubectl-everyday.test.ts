@@ -82,6 +82,12 @@ describe(`kubectl everyday commands (${KUBECTL})`, () => {
     assert.match(svc.stdout, /^web\s+ClusterIP\s+10\.0\.0\.\d+\s+<none>\s+80\/TCP\s+\S+\s+app=web$/m);
     const target = await kubectl('get', 'service', 'web', '-o', 'jsonpath={.spec.ports[0].targetPort}');
     assert.equal(target.stdout, '8080');
+    // describe reads endpoints or endpoint slices too: not served here, which kubectl takes as none.
+    const described = await kubectl('describe', 'service', 'kubernetes');
+    assert.equal(described.code, 0, described.stderr);
+    assert.match(described.stdout, /^IP:\s+10\.0\.0\.1$/m);
+    assert.match(described.stdout, new RegExp(`^TargetPort:\\s+${new URL(session.server.url).port}/TCP$`, 'm'));
+    assert.match(described.stdout, /^Endpoints:\s+<none>$/m);
   });
 
   it('auth can-i answers yes for everything, and --list shows the rules', async () => {
