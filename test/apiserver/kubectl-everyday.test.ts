@@ -112,4 +112,13 @@ describe(`kubectl everyday commands (${KUBECTL})`, () => {
     assert.match(r.stdout, /^Username\s+kom-apiserver$/m);
     assert.match(r.stdout, /^Groups\s+\[system:masters system:authenticated\]$/m);
   });
+
+  it('kubectl version shows the server as v1.37.2, without a version-skew warning for kubectl 1.36-1.38', async () => {
+    const r = await kubectl('version');
+    assert.equal(r.code, 0, r.stderr);
+    // kubectl before 1.28 prints the whole version.Info.
+    assert.match(r.stdout, /Server Version: (v1\.37\.2\+kom$|version\.Info\{Major:"1", Minor:"37", GitVersion:"v1\.37\.2\+kom")/m);
+    // kubectl >= 1.28 warns when the server is more than one minor version away (it did against the v1.32 this server reported before).
+    if (minor >= 36 && minor <= 38) assert.doesNotMatch(`${r.stdout}${r.stderr}`, /version skew/);
+  });
 });
