@@ -49,6 +49,14 @@ export function apiResourceList(group = '', version = 'v1'): unknown {
   return group === '' ? { kind: 'APIResourceList', groupVersion: version, resources: list } : { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources: list };
 }
 
+/** GET /apis/{group} or /apis/{group}/{version} of a served group; undefined for any other path. */
+export function groupDiscovery(path: string): unknown {
+  const segs = path.split('/');
+  if (segs[1] !== 'apis' || segs[2] === undefined) return undefined;
+  if (segs.length === 3) return apiGroup(segs[2]);
+  return segs.length === 4 ? apiResourceList(segs[2], segs[3] ?? '') : undefined;
+}
+
 /**
  * GET /version: the Kubernetes version whose API this server follows,
  * v1.37.2 (its answers were checked against kube-apiserver v1.37.2), with

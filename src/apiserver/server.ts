@@ -13,7 +13,7 @@ import { acceptsJson, checkBearer } from './auth.ts';
 import { generateServerCertificates } from './certs.ts';
 import { healthText } from './health.ts';
 import { IdleConnections } from './connections.ts';
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, groupDiscovery, versionInfo } from './discovery.ts';
 import { Exchange } from './exchange.ts';
 import { FaultState } from './faults.ts';
 import type { FailureOptions } from './faults.ts';
@@ -205,14 +205,6 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     }
     if (ex.method !== 'GET') throw methodNotAllowed(ex.method);
     ex.json(200, doc);
-  }
-
-  /** /apis/{group} and /apis/{group}/{version} of a served group. */
-  function groupDiscovery(path: string): unknown {
-    const segs = path.split('/');
-    if (segs[1] !== 'apis' || segs[2] === undefined) return undefined;
-    if (segs.length === 3) return apiGroup(segs[2]);
-    return segs.length === 4 ? apiResourceList(segs[2], segs[3] ?? '') : undefined;
   }
 
   const discovery: Record<string, () => unknown> = {
