@@ -9,6 +9,7 @@ import { applyDefaults, checkBody, deepEqual, validateObject, validateUpdate } f
 /** DeleteOptions fields the server honours. */
 export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: string[] | null;
 }
 
 /** What a delete answered: the object or a Success Status, and whether it is gone. */
@@ -32,6 +33,11 @@ export class Registry {
   constructor(storage: Storage, clock: Clock) {
     this.storage = storage;
     this.#clock = clock;
+  }
+
+  /** A registry with the same rules over another storage (a dry run's overlay). */
+  withStorage(storage: Storage): Registry {
+    return new Registry(storage, this.#clock);
   }
 
   #timestamp(): string {

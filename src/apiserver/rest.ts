@@ -9,7 +9,9 @@ import { tooDeep, tooDeepMessage } from './json-depth.ts';
 import { patchTypes } from './patch.ts';
 import { checkPathSegmentName, dotNamespaceError, isDotSegment } from './paths.ts';
 import { decodeProtobufObject } from './protobuf.ts';
-import type { Registry } from './registry.ts';
+import type { DeleteOptions, Registry } from './registry.ts';
+import { DryRunStorage } from './dry-run.ts';
+import { writeOptions } from './write-options.ts';
 import { objectKey, resources } from './resources.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
@@ -307,6 +309,23 @@ async function jsonBody(ex: Exchange, kind: string): Promise<unknown> {
   return parseJson(await ex.body(), kind);
 }
 
+function isApplyPatch(ex: Exchange): boolean {
+  return ex.method === 'PATCH' && contentType(ex) === 'application/apply-patch+yaml';
+}
+
+/** The DeleteOptions body of a DELETE (empty when none was sent). */
+async function deleteOptions(ex: Exchange): Promise<DeleteOptions> {
+  const raw = await ex.body();
+  if (raw.length === 0) return {};
+  const options = parseJson(raw, 'DeleteOptions');
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw badRequest('DeleteOptions must be a JSON object');
+  const dryRun = (options as { dryRun?: unknown }).dryRun;
+  if (dryRun !== undefined && dryRun !== null && !(Array.isArray(dryRun) && dryRun.every((v) => typeof v === 'string'))) {
+    throw badRequest('DeleteOptions.dryRun must be a list of strings');
+  }
+  return options;
+}
+
 /**
  * Serves one request under /api/v1 (the path segments after it): routing,
  * request counting, injected faults and delays, then the verb.
@@ -327,10 +346,11 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
   if (ctx.faults.delayMs > 0) await new Promise<void>((resolve) => ctx.clock.setTimeout(resolve, ctx.faults.delayMs));
   const injected = ctx.faults.take(verb, resource);
   if (injected !== undefined) throw injected;
-  const dryRun = q.get('dryRun');
-  if (dryRun !== null && dryRun !== '') throw badRequest('dryRun is not supported by this server');
   const { info, namespace, name, subresource } = route;
-  const { registry } = ctx;
+  const deleteBody = ex.method === 'DELETE' ? await deleteOptions(ex) : {};
+  const writing = ex.method === 'POST' || ex.method === 'PUT' || ex.method === 'PATCH' || ex.method === 'DELETE';
+  const options = writing ? writeOptions(verb, q, ex.headers['user-agent'], isApplyPatch(ex), deleteBody.dryRun ?? []) : undefined;
+  const registry = options?.dryRun === true ? ctx.registry.withStorage(new DryRunStorage(ctx.registry.storage)) : ctx.registry;
   if (verb === 'deletecollection' && !info.verbs.includes(verb)) throw methodNotAllowed(ex.method);
   if (name === undefined) {
     switch (ex.method) {
@@ -378,9 +398,7 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
     }
     case 'DELETE': {
       if (subresource !== undefined) throw methodNotAllowed(ex.method);
-      const raw = await ex.body();
-      const options = raw.length === 0 ? {} : (parseJson(raw, 'DeleteOptions') as { preconditions?: { uid?: string; resourceVersion?: string } });
-      const result = registry.delete(info, namespace, name, options);
+      const result = registry.delete(info, namespace, name, deleteBody);
       // kube answers 202 Accepted when the object is only marked for deletion.
       ex.json(result.gone ? 200 : 202, result.body);
       return;
