@@ -21,7 +21,10 @@ export function optionsKind(verb: string): string {
 
 /** kube's 422 for bad request options: `CreateOptions.meta.k8s.io "" is invalid: ...`. */
 export function optionsInvalid(verb: string, errors: FieldError[]): Error {
-  return invalid(optionsKind(verb), '', errors, 'meta.k8s.io');
+  const err = invalid(optionsKind(verb), '', errors, 'meta.k8s.io');
+  // kube leaves the empty name out of the details.
+  if (err.status.details !== undefined) delete err.status.details.name;
+  return err;
 }
 
 /**

@@ -2,6 +2,8 @@ import { randomUUID, randomInt } from 'node:crypto';
 import type { Clock } from '../util/clock.ts';
 import { objectKey, resources } from './resources.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
+import { trackUpdate } from './managed-fields.ts';
+import type { Writer } from './managed-fields.ts';
 import type { Storage } from './storage.ts';
 import { alreadyExists, badRequest, conflict, notFound, STALE_OBJECT, statusError, successStatus } from './status.ts';
 import { applyDefaults, checkBody, deepEqual, validateObject, validateUpdate } from './validation.ts';
@@ -69,7 +71,7 @@ export class Registry {
   }
 
   /** POST: stores a new object and answers it (201). */
-  create(info: ResourceInfo, namespace: string | undefined, body: unknown): KObject {
+  create(info: ResourceInfo, namespace: string | undefined, body: unknown, writer?: Writer): KObject {
     const obj = structuredClone(checkBody(info, body));
     const meta = obj.metadata;
     if (info.namespaced) {
@@ -98,6 +100,7 @@ export class Registry {
     applyDefaults(info, obj);
     validateObject(info, obj);
     if (this.storage.get(info.name, objectKey(meta.namespace, meta.name ?? '')) !== undefined) throw alreadyExists(info.name, meta.name ?? '');
+    this.#track(info, undefined, obj, writer);
     this.storage.commit(info.name, 'ADDED', this.#stamp(obj), undefined);
     return obj;
   }
@@ -107,7 +110,7 @@ export class Registry {
    * resourceVersion that differs from the stored one is a 409 Conflict; a
    * change-free update answers the stored object with no new RV and no event.
    */
-  update(info: ResourceInfo, namespace: string | undefined, name: string, body: unknown, subresource?: string): KObject {
+  update(info: ResourceInfo, namespace: string | undefined, name: string, body: unknown, subresource?: string, writer?: Writer): KObject {
     const old = this.get(info, namespace, name);
     const input = checkBody(info, body);
     if (input.metadata.name !== undefined && input.metadata.name !== name) {
@@ -140,6 +143,7 @@ export class Registry {
     validateObject(info, obj);
     validateUpdate(info, old, obj);
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
+    this.#track(info, old, obj, writer);
     if (deepEqual(obj, old)) return old;
     if (info.tracksGeneration && !deepEqual(obj['spec'], old['spec'])) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
     this.storage.commit(info.name, 'MODIFIED', this.#stamp(obj), old);
@@ -150,10 +154,15 @@ export class Registry {
   }
 
   /** PATCH: applies `apply` to the stored object, then updates like PUT. */
-  patch(info: ResourceInfo, namespace: string | undefined, name: string, apply: (current: KObject) => unknown, subresource?: string): KObject {
+  patch(info: ResourceInfo, namespace: string | undefined, name: string, apply: (current: KObject) => unknown, subresource?: string, writer?: Writer): KObject {
     const old = this.get(info, namespace, name);
     const patched = apply(structuredClone(old));
-    return this.update(info, namespace, name, patched, subresource);
+    return this.update(info, namespace, name, patched, subresource, writer);
+  }
+
+  /** Records managed fields for an Update by `writer` (an Apply brings its own; internal writes keep what is there). */
+  #track(info: ResourceInfo, old: KObject | undefined, obj: KObject, writer: Writer | undefined): void {
+    if (writer !== undefined && writer.operation === 'Update') trackUpdate(info, old, obj, writer, this.#timestamp());
   }
 
   #remove(info: ResourceInfo, obj: KObject): KObject {
@@ -223,7 +232,7 @@ export class Registry {
   /** Creates the namespaces every cluster has: default, kube-system, kube-public, kube-node-lease. */
   bootstrap(): void {
     for (const name of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) {
-      if (this.storage.get('namespaces', name) === undefined) this.create(namespacesInfo, undefined, { metadata: { name } });
+      if (this.storage.get('namespaces', name) === undefined) this.create(namespacesInfo, undefined, { metadata: { name } }, { manager: 'kube-apiserver', operation: 'Update', subresource: undefined });
     }
   }
 }

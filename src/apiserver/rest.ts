@@ -12,6 +12,9 @@ import { decodeProtobufObject } from './protobuf.ts';
 import type { DeleteOptions, Registry } from './registry.ts';
 import { DryRunStorage } from './dry-run.ts';
 import { writeOptions } from './write-options.ts';
+import type { WriteOptions } from './write-options.ts';
+import { serverSideApply } from './apply.ts';
+import type { Writer } from './managed-fields.ts';
 import { objectKey, resources } from './resources.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
@@ -309,6 +312,14 @@ async function jsonBody(ex: Exchange, kind: string): Promise<unknown> {
   return parseJson(await ex.body(), kind);
 }
 
+function updateWriter(options: WriteOptions | undefined, subresource: string | undefined): Writer | undefined {
+  return options === undefined ? undefined : { manager: options.fieldManager, operation: 'Update', subresource };
+}
+
+function timestamp(clock: Clock): string {
+  return new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 function isApplyPatch(ex: Exchange): boolean {
   return ex.method === 'PATCH' && contentType(ex) === 'application/apply-patch+yaml';
 }
@@ -360,7 +371,7 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
         return;
       case 'POST':
         if (info.namespaced && namespace === undefined) throw methodNotAllowed(ex.method);
-        ex.json(201, registry.create(info, namespace, await jsonBody(ex, info.kind)));
+        ex.json(201, registry.create(info, namespace, await jsonBody(ex, info.kind), updateWriter(options, undefined)));
         return;
       case 'DELETE': {
         const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
@@ -384,16 +395,22 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
       return;
     }
     case 'PUT':
-      ex.json(200, registry.update(info, namespace, name, await jsonBody(ex, info.kind), subresource));
+      ex.json(200, registry.update(info, namespace, name, await jsonBody(ex, info.kind), subresource, updateWriter(options, subresource)));
       return;
     case 'PATCH': {
       const type = contentType(ex);
+      if (isApplyPatch(ex)) {
+        const request = { info, namespace, name, subresource, manager: options?.fieldManager ?? '', force: options?.force === true, now: timestamp(ctx.clock) };
+        const result = serverSideApply(registry, request, await ex.body());
+        ex.json(result.created ? 201 : 200, result.object);
+        return;
+      }
       const apply = patchTypes[type];
       if (apply === undefined) {
         throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${Object.keys(patchTypes).join(', ')}`);
       }
       const patch = parseJson(await ex.body(), 'patch');
-      ex.json(200, registry.patch(info, namespace, name, (current) => apply(current, patch), subresource));
+      ex.json(200, registry.patch(info, namespace, name, (current) => apply(current, patch), subresource, updateWriter(options, subresource)));
       return;
     }
     case 'DELETE': {

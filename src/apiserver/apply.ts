@@ -1,0 +1,152 @@
+import { YAMLException, load } from 'js-yaml';
+import type { StatusError } from '../util/status-error.ts';
+import type { FieldSet } from './field-set.ts';
+import { pathString } from './field-set.ts';
+import { tooDeep } from './json-depth.ts';
+import { decodeManagedFields, encodeManagedFields, kindSchema, ownedByCreation, withoutIgnored } from './managed-fields.ts';
+import type { ManagedEntry } from './managed-fields.ts';
+import { appliedFieldSet, compareObjects, isObject, mergeApplied, removeAt } from './object-fields.ts';
+import type { Json, JsonObject } from './object-fields.ts';
+import type { Registry } from './registry.ts';
+import { objectKey } from './resources.ts';
+import type { KObject, ResourceInfo } from './resources.ts';
+import { badRequest, statusError } from './status.ts';
+
+/** Values an apply body may expand to (YAML aliases can make a small body a huge object). */
+const MAX_APPLY_NODES = 200_000;
+
+function countNodes(value: unknown, budget: { left: number }): void {
+  if (--budget.left < 0) throw badRequest('error decoding patch: the apply configuration is too large');
+  if (Array.isArray(value)) for (const v of value) countNodes(v, budget);
+  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) countNodes(v, budget);
+}
+
+/** Reads an apply body (YAML, JSON being YAML): 400 with kube's wording, never quoting the body. */
+export function parseApplyBody(body: Buffer): JsonObject {
+  let value: unknown;
+  try {
+    value = load(body.toString('utf8'), { json: true });
+  } catch (err) {
+    // js-yaml's message quotes the body, which may hold secret data: name only the place.
+    const where = err instanceof YAMLException ? `yaml: line ${(err.mark?.line ?? 0) + 1}: ${err.reason}` : 'yaml: the body could not be read';
+    throw badRequest(`error decoding patch: ${where}`);
+  }
+  countNodes(value, { left: MAX_APPLY_NODES });
+  if (tooDeep(value) !== undefined) throw badRequest('error decoding patch: the apply configuration is nested too deeply');
+  if (!isObject(value)) throw badRequest('invalid object type: /, Kind=');
+  return structuredClone(value);
+}
+
+function groupVersion(apiVersion: unknown): string {
+  const text = typeof apiVersion === 'string' ? apiVersion : '';
+  return text.includes('/') ? text : `/${text}`;
+}
+
+/** A manager as kube names it in conflicts: Update managers with their apiVersion. */
+function managerName(e: ManagedEntry): string {
+  return `"${e.manager}"${e.operation === 'Update' ? ` using ${e.apiVersion}` : ''}`;
+}
+
+/** kube's 409 for apply conflicts: one cause per field, the message grouped by manager. */
+function conflictError(conflicts: { entry: ManagedEntry; fields: FieldSet }[]): StatusError {
+  const sorted = [...conflicts].sort((a, b) => (a.entry.manager < b.entry.manager ? -1 : a.entry.manager > b.entry.manager ? 1 : 0));
+  const causes: { reason: string; message: string; field: string }[] = [];
+  const lines: string[] = [];
+  for (const { entry, fields } of sorted) {
+    const paths = fields.paths().map(pathString);
+    lines.push(`conflicts with ${managerName(entry)}:`, ...paths.map((p) => `- ${p}`));
+    for (const p of paths) causes.push({ reason: 'FieldManagerConflict', message: `conflict with ${managerName(entry)}`, field: p });
+  }
+  const first = causes[0];
+  const text = causes.length === 1 && first !== undefined ? `${first.message}: ${first.field}` : lines.join('\n');
+  const count = `${causes.length} conflict${causes.length === 1 ? '' : 's'}`;
+  return statusError(409, 'Conflict', `Apply failed with ${count}: ${text}`, { causes });
+}
+
+function withoutStatus(info: ResourceInfo, subresource: string | undefined, config: JsonObject): JsonObject {
+  if (subresource === undefined && ['pods', 'nodes', 'namespaces'].includes(info.name)) {
+    const out = { ...config };
+    delete out['status'];
+    return out;
+  }
+  return config;
+}
+
+export interface ApplyRequest {
+  info: ResourceInfo;
+  namespace: string | undefined;
+  name: string;
+  subresource: string | undefined;
+  manager: string;
+  force: boolean;
+  now: string;
+}
+
+/**
+ * Server-side apply (PATCH application/apply-patch+yaml), as kube-apiserver
+ * does it: the configuration is merged into the live object by the schema's
+ * list and map types (the object is created when absent), fields this
+ * manager applied before and no longer applies are removed when no other
+ * manager owns them, fields another manager owns and this apply changes are
+ * a 409 unless `force` (which takes them), and managedFields record it.
+ * Answers the object and whether it was created.
+ */
+export function serverSideApply(registry: Registry, req: ApplyRequest, body: Buffer): { created: boolean; object: KObject } {
+  const { info, namespace, name, subresource, manager } = req;
+  const parsed = parseApplyBody(body);
+  if (parsed['apiVersion'] !== 'v1' || parsed['kind'] !== info.kind) {
+    throw badRequest(`invalid object type: ${groupVersion(parsed['apiVersion'])}, Kind=${typeof parsed['kind'] === 'string' ? parsed['kind'] : ''}`);
+  }
+  const meta = isObject(parsed['metadata']) ? parsed['metadata'] : {};
+  if (meta['managedFields'] !== undefined && meta['managedFields'] !== null) throw badRequest('metadata.managedFields must be nil');
+  const metaName = typeof meta['name'] === 'string' ? meta['name'] : '';
+  const live = registry.storage.get(info.name, objectKey(info.namespaced ? namespace : undefined, name));
+  if (metaName === '' && live === undefined) throw badRequest(`the name of the object (${name} based on URL) was undeterminable: name must be provided`);
+  if (metaName !== '' && metaName !== name) throw badRequest(`the name of the object (${metaName}) does not match the name on the URL (${name})`);
+  const config = withoutStatus(info, subresource, parsed);
+  const schema = kindSchema(info);
+  const applied = withoutIgnored(info, subresource, appliedFieldSet(schema, config));
+  const writer = { manager, operation: 'Apply' as const, subresource };
+  if (live === undefined) {
+    if (subresource !== undefined) return { created: false, object: registry.get(info, namespace, name) };
+    const entry: ManagedEntry = { ...writer, apiVersion: 'v1', time: req.now, fields: applied };
+    const fresh = { ...config, metadata: { ...meta, managedFields: encodeManagedFields([entry]) } };
+    return { created: true, object: registry.create(info, namespace, fresh, writer) };
+  }
+  let entries = decodeManagedFields(live.metadata.managedFields) ?? [];
+  if (entries.length === 0) {
+    // An object nobody tracked yet: what it holds belongs to "before-first-apply".
+    entries = [{ manager: 'before-first-apply', operation: 'Update', apiVersion: 'v1', time: req.now, subresource: undefined, fields: ownedByCreation(info, live) }];
+  }
+  const isMine = (e: ManagedEntry): boolean => e.manager === manager && e.operation === 'Apply' && e.subresource === subresource;
+  const last = entries.find(isMine);
+  const others = entries.filter((e) => !isMine(e));
+  const liveJson = { ...live, metadata: { ...live.metadata } } as unknown as JsonObject;
+  delete (liveJson['metadata'] as JsonObject)['managedFields'];
+  const merged = mergeApplied(schema, liveJson, config) as JsonObject;
+  if (last !== undefined) prune(schema, merged, last.fields.difference(applied), others.reduce((s, e) => s.union(e.fields), applied));
+  const cmp = compareObjects(schema, liveJson, merged);
+  const changed = withoutIgnored(info, subresource, cmp.changed);
+  const removed = withoutIgnored(info, subresource, cmp.removed);
+  const conflicts = others.map((entry) => ({ entry, fields: entry.fields.intersection(changed) })).filter((c) => !c.fields.empty);
+  if (conflicts.length > 0 && !req.force) throw conflictError(conflicts);
+  const objectChanged = !changed.empty || !removed.empty;
+  const next: ManagedEntry[] = others.map((e) => ({ ...e, fields: e.fields.difference(changed).difference(removed) }));
+  next.push({ ...writer, apiVersion: 'v1', time: objectChanged || last === undefined ? req.now : last.time, fields: applied });
+  (merged['metadata'] as JsonObject)['managedFields'] = encodeManagedFields(next) as unknown as Json;
+  return { created: false, object: registry.update(info, namespace, name, merged, subresource, writer) };
+}
+
+/**
+ * Removes from `merged` the fields of `dropped` (what this manager applied
+ * before and not now) that no one in `owned` holds, nor anything below them.
+ */
+function prune(schema: Parameters<typeof mergeApplied>[0], merged: JsonObject, dropped: FieldSet, owned: FieldSet): void {
+  const paths = dropped.difference(owned).paths();
+  // Deepest first, so that removing an item never shifts the path of another still to remove.
+  paths.sort((a, b) => b.length - a.length);
+  for (const p of paths) {
+    if (owned.hasBelow(p)) continue;
+    removeAt(schema, merged, p);
+  }
+}
