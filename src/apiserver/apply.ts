@@ -129,12 +129,58 @@ export function serverSideApply(registry: Registry, req: ApplyRequest, body: Buf
   const changed = withoutIgnored(info, subresource, cmp.changed);
   const removed = withoutIgnored(info, subresource, cmp.removed);
   const conflicts = others.map((entry) => ({ entry, fields: entry.fields.intersection(changed) })).filter((c) => !c.fields.empty);
-  if (conflicts.length > 0 && !req.force) throw conflictError(conflicts);
+  if (conflicts.length > 0 && !req.force) {
+    // kube lets kubectl take over what its client-side apply configuration holds.
+    const allowed = kubectlManager(manager) ? lastAppliedFields(info, subresource, live) : undefined;
+    const remaining = conflicts.map((c) => ({ ...c, fields: allowed === undefined ? c.fields : c.fields.difference(allowed) })).filter((c) => !c.fields.empty);
+    if (remaining.length > 0) throw conflictError(remaining);
+  }
   const objectChanged = !changed.empty || !removed.empty;
   const next: ManagedEntry[] = others.map((e) => ({ ...e, fields: e.fields.difference(changed).difference(removed) }));
-  next.push({ ...writer, apiVersion: 'v1', time: objectChanged || last === undefined ? req.now : last.time, fields: applied });
-  (merged['metadata'] as JsonObject)['managedFields'] = encodeManagedFields(next) as unknown as Json;
+  next.push({ ...writer, apiVersion: 'v1', time: objectChanged ? req.now : last?.time, fields: applied });
+  const mergedMeta = merged['metadata'] as JsonObject;
+  mergedMeta['managedFields'] = encodeManagedFields(next) as unknown as Json;
+  if (kubectlManager(manager) && isObject(mergedMeta['annotations']) && typeof mergedMeta['annotations'][LAST_APPLIED] === 'string') {
+    mergedMeta['annotations'] = { ...mergedMeta['annotations'], [LAST_APPLIED]: lastAppliedValue(config) };
+  }
   return { created: false, object: registry.update(info, namespace, name, merged, subresource, writer) };
+}
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** kube keeps client-side apply's annotation in step only for managers named kubectl*. */
+function kubectlManager(manager: string): boolean {
+  return manager.startsWith('kubectl');
+}
+
+/** The fields of the live object's client-side apply configuration, or undefined when it has none that reads. */
+function lastAppliedFields(info: ResourceInfo, subresource: string | undefined, live: KObject): FieldSet | undefined {
+  const text = live.metadata.annotations?.[LAST_APPLIED];
+  if (text === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(text) as Json;
+    return isObject(parsed) ? withoutIgnored(info, subresource, appliedFieldSet(kindSchema(info), parsed)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** JSON with object keys sorted, as Go encodes a map. */
+function sortedJson(value: Json): string {
+  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
+  if (isObject(value)) return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${sortedJson(value[k] ?? null)}`).join(',')}}`;
+  return JSON.stringify(value);
+}
+
+/** The annotation kube writes after a kubectl server-side apply: the configuration without the annotation itself. */
+function lastAppliedValue(config: JsonObject): string {
+  const copy = structuredClone(config);
+  const meta = copy['metadata'];
+  if (isObject(meta) && isObject(meta['annotations'])) {
+    delete meta['annotations'][LAST_APPLIED];
+    if (Object.keys(meta['annotations']).length === 0) delete meta['annotations'];
+  }
+  return `${sortedJson(copy)}\n`;
 }
 
 /**

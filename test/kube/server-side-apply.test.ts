@@ -64,6 +64,12 @@ const MERGE = 'application/merge-patch+json';
 const cm = (data: Record<string, string> | undefined, extra: Record<string, unknown> = {}): string =>
   JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', ...extra }, data });
 
+/** A ConfigMap as `kubectl apply` (client-side) creates it: its configuration in the last-applied annotation. */
+function csa(name: string, data: Record<string, string>, lastApplied: Record<string, string>): string {
+  const config = JSON.stringify({ apiVersion: 'v1', data: lastApplied, kind: 'ConfigMap', metadata: { name, namespace: 'ssa-diff' } });
+  return JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': `${config}\n` } }, data });
+}
+
 interface Step {
   what: string;
   method: string;
@@ -124,6 +130,13 @@ const steps: Step[] = [
   { what: 'finalizers applied as a set', method: 'PATCH', path: `${NS}/configmaps/fin?fieldManager=applier`, body: cm(undefined, { name: 'fin', finalizers: ['example.com/a', 'example.com/b'] }), contentType: APPLY, fields: ['metadata.finalizers'] },
   { what: 'another manager adds a finalizer', method: 'PATCH', path: `${NS}/configmaps/fin?fieldManager=second`, body: cm(undefined, { name: 'fin', finalizers: ['example.com/c'] }), contentType: APPLY, fields: ['metadata.finalizers'] },
   { what: 'the first manager drops one', method: 'PATCH', path: `${NS}/configmaps/fin?fieldManager=applier`, body: cm(undefined, { name: 'fin', finalizers: ['example.com/a'] }), contentType: APPLY, fields: ['metadata.finalizers'] },
+  { what: 'client-side apply', method: 'POST', path: `${NS}/configmaps?fieldManager=kubectl-client-side-apply`, body: csa('csa', { key: 'one', extra: 'x' }, { key: 'one' }), fields: ['data', 'metadata.annotations'] },
+  { what: 'kubectl server-side apply takes what the last-applied configuration holds', method: 'PATCH', path: `${NS}/configmaps/csa?fieldManager=kubectl&force=false`, body: cm({ key: 'two' }, { name: 'csa' }), contentType: APPLY, fields: ['data', 'metadata.annotations'] },
+  { what: 'but not the rest', method: 'PATCH', path: `${NS}/configmaps/csa?fieldManager=kubectl&force=false`, body: cm({ key: 'two', extra: 'y' }, { name: 'csa' }), contentType: APPLY },
+  { what: 'another manager gets no such leave', method: 'PATCH', path: `${NS}/configmaps/csa?fieldManager=mine`, body: cm({ key: 'three' }, { name: 'csa' }), contentType: APPLY },
+  { what: 'a no-op apply by a new manager records it without a time', method: 'PATCH', path: `${NS}/configmaps/csa?fieldManager=kubectl-last-applied`, body: cm(undefined, { name: 'csa', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"apiVersion":"v1","data":{"key":"two"},"kind":"ConfigMap","metadata":{"name":"csa","namespace":"ssa-diff"}}\n' } }), contentType: APPLY, fields: ['metadata.annotations'] },
+  { what: 'kubectl sets managedFields (the upgrade from client-side apply)', method: 'PATCH', path: `${NS}/configmaps/csa?fieldManager=kubectl`, body: JSON.stringify([{ op: 'replace', path: '/metadata/managedFields', value: [{ manager: 'kubectl', operation: 'Apply', apiVersion: 'v1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { '.': {}, 'f:key': {}, 'f:extra': {} } } }] }]), contentType: 'application/json-patch+json', fields: ['data'] },
+  { what: 'kubectl applies after the upgrade', method: 'PATCH', path: `${NS}/configmaps/csa?fieldManager=kubectl&force=false`, body: cm({ key: 'four' }, { name: 'csa' }), contentType: APPLY, fields: ['data', 'metadata.annotations'] },
   { what: 'apply without fieldManager', method: 'PATCH', path: `${NS}/configmaps/cm`, body: cm({ c: 'C' }), contentType: APPLY },
   { what: 'apply with another kind', method: 'PATCH', path: `${NS}/configmaps/cm?fieldManager=x`, body: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cm' } }), contentType: APPLY },
   { what: 'apply with managedFields', method: 'PATCH', path: `${NS}/configmaps/cm?fieldManager=x`, body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', managedFields: [{ manager: 'q' }] } }), contentType: APPLY },
