@@ -5,7 +5,7 @@ import { pathString } from './field-set.ts';
 import { tooDeep } from './json-depth.ts';
 import { decodeManagedFields, encodeManagedFields, kindSchema, ownedByCreation, withoutIgnored } from './managed-fields.ts';
 import type { ManagedEntry } from './managed-fields.ts';
-import { appliedFieldSet, compareObjects, isObject, mergeApplied, removeAt } from './object-fields.ts';
+import { appliedFieldSet, compareObjects, isObject, mergeApplied, removeAt, valueAt } from './object-fields.ts';
 import type { Json, JsonObject } from './object-fields.ts';
 import type { Registry } from './registry.ts';
 import { objectKey } from './resources.ts';
@@ -194,5 +194,12 @@ function prune(schema: Parameters<typeof mergeApplied>[0], merged: JsonObject, d
   for (const p of paths) {
     if (owned.hasBelow(p)) continue;
     removeAt(schema, merged, p);
+    // A map or list left empty goes too, as it does when kube stores the object (Go omits them).
+    for (let up = p.length - 1; up > 0; up--) {
+      const parent = p.slice(0, up);
+      const v = valueAt(schema, merged, parent);
+      if (!((isObject(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0))) break;
+      removeAt(schema, merged, parent);
+    }
   }
 }
