@@ -122,7 +122,11 @@ export class Registry {
     const rv = input.metadata.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) throw conflict(info.name, name, STALE_OBJECT);
     let obj: KObject;
-    if (subresource === 'status') obj = { ...structuredClone(old), status: structuredClone(input['status']) };
+    if (subresource === 'status') {
+      obj = { ...structuredClone(old), status: structuredClone(input['status']) };
+      // A server-side apply to /status brings the managedFields it computed.
+      if (writer?.operation === 'Apply') obj.metadata.managedFields = structuredClone(input.metadata.managedFields);
+    }
     else {
       obj = structuredClone(input);
       const meta = obj.metadata;

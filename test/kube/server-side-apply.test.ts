@@ -127,6 +127,8 @@ const steps: Step[] = [
     contentType: APPLY,
     fields: ['spec.containers.0.image'],
   },
+  { what: 'a status update records its subresource', method: 'PATCH', path: `${NS}/pods/p/status?fieldManager=kubelet`, body: JSON.stringify({ status: { conditions: [{ type: 'Ready', status: 'False', lastProbeTime: null, lastTransitionTime: null }] } }), contentType: 'application/strategic-merge-patch+json', fields: ['status.conditions'] },
+  { what: 'a status apply', method: 'PATCH', path: `${NS}/pods/p/status?fieldManager=status-applier&force=true`, body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }), contentType: APPLY, fields: ['status.conditions'] },
   { what: 'finalizers applied as a set', method: 'PATCH', path: `${NS}/configmaps/fin?fieldManager=applier`, body: cm(undefined, { name: 'fin', finalizers: ['example.com/a', 'example.com/b'] }), contentType: APPLY, fields: ['metadata.finalizers'] },
   { what: 'another manager adds a finalizer', method: 'PATCH', path: `${NS}/configmaps/fin?fieldManager=second`, body: cm(undefined, { name: 'fin', finalizers: ['example.com/c'] }), contentType: APPLY, fields: ['metadata.finalizers'] },
   { what: 'the first manager drops one', method: 'PATCH', path: `${NS}/configmaps/fin?fieldManager=applier`, body: cm(undefined, { name: 'fin', finalizers: ['example.com/a'] }), contentType: APPLY, fields: ['metadata.finalizers'] },
