@@ -407,7 +407,7 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
       }
       const apply = patchTypes[type];
       if (apply === undefined) {
-        throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${Object.keys(patchTypes).join(', ')}`);
+        throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${[...Object.keys(patchTypes), 'application/apply-patch+yaml'].join(', ')}`);
       }
       const patch = parseJson(await ex.body(), 'patch');
       ex.json(200, registry.patch(info, namespace, name, (current) => apply(current, patch), subresource, updateWriter(options, subresource)));
