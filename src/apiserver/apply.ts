@@ -3,7 +3,7 @@ import type { StatusError } from '../util/status-error.ts';
 import type { FieldSet } from './field-set.ts';
 import { pathString } from './field-set.ts';
 import { tooDeep } from './json-depth.ts';
-import { decodeManagedFields, encodeManagedFields, kindSchema, ownedByCreation, withoutIgnored } from './managed-fields.ts';
+import { decodeStored, encodeManagedFields, kindSchema, ownedByCreation, withoutIgnored } from './managed-fields.ts';
 import type { ManagedEntry } from './managed-fields.ts';
 import { appliedFieldSet, compareObjects, isObject, mergeApplied, removeAt, valueAt } from './object-fields.ts';
 import type { Json, JsonObject } from './object-fields.ts';
@@ -113,7 +113,7 @@ export function serverSideApply(registry: Registry, req: ApplyRequest, body: Buf
     const fresh = { ...config, metadata: { ...meta, managedFields: encodeManagedFields([entry]) } };
     return { created: true, object: registry.create(info, namespace, fresh, writer) };
   }
-  let entries = decodeManagedFields(live.metadata.managedFields) ?? [];
+  let entries = decodeStored(live.metadata.managedFields) ?? [];
   if (entries.length === 0) {
     // An object nobody tracked yet: what it holds belongs to "before-first-apply".
     entries = [{ manager: 'before-first-apply', operation: 'Update', apiVersion: 'v1', time: req.now, subresource: undefined, fields: ownedByCreation(info, live) }];

@@ -58,6 +58,16 @@ export function decodeManagedFields(raw: unknown): ManagedEntry[] | undefined {
   return out;
 }
 
+/** Decoded managedFields of stored objects, which are never mutated: each is decoded once. */
+const decodedStored = new WeakMap<object, ManagedEntry[] | undefined>();
+
+/** decodeManagedFields for a stored object's list, memoised; callers get their own copies of the entries. */
+export function decodeStored(raw: unknown): ManagedEntry[] | undefined {
+  if (raw === null || typeof raw !== 'object') return decodeManagedFields(raw);
+  if (!decodedStored.has(raw)) decodedStored.set(raw, decodeManagedFields(raw));
+  return decodedStored.get(raw)?.map((e) => ({ ...e }));
+}
+
 function seconds(time: string | undefined): number {
   return time === undefined ? 0 : Math.floor(Date.parse(time) / 1000);
 }
@@ -157,8 +167,10 @@ export function trackUpdate(info: ResourceInfo, old: KObject | undefined, obj: K
     delete obj.metadata.managedFields;
     return;
   }
-  const fromClient = decodeManagedFields(sent);
-  let entries = fromClient !== undefined && fromClient.length > 0 ? fromClient : (decodeManagedFields(old?.metadata.managedFields) ?? []);
+  const stored: unknown = old?.metadata.managedFields;
+  // A client that sent back what is stored (every patch does) changed nothing: decode it once.
+  const fromClient = stored !== undefined && deepEqual(sent, stored) ? undefined : decodeManagedFields(sent);
+  let entries = fromClient !== undefined && fromClient.length > 0 ? fromClient : (decodeStored(stored) ?? []);
   if (old !== undefined && entries.length === 0) {
     delete obj.metadata.managedFields;
     return;
@@ -185,5 +197,9 @@ export function trackUpdate(info: ResourceInfo, old: KObject | undefined, obj: K
   }
   const encoded = encodeManagedFields(entries);
   if (encoded.length === 0) delete obj.metadata.managedFields;
-  else obj.metadata.managedFields = encoded;
+  else {
+    obj.metadata.managedFields = encoded;
+    // The object is stored as it is: the next write finds its entries decoded.
+    decodedStored.set(encoded, entries.filter((e) => !e.fields.empty));
+  }
 }

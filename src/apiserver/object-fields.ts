@@ -144,8 +144,11 @@ function walkCompare(node: SchemaNode | undefined, a: Json | undefined, b: Json 
     }
     const keys = new Set([...Object.keys(oa ?? {}), ...Object.keys(ob ?? {})]);
     for (const k of keys) {
-      const e = `f:${k}`;
-      walkCompare(childNode(node, k), a === undefined ? undefined : oa?.[k], b === undefined ? undefined : ob?.[k], changed.child(e), removed.child(e));
+      const av = a === undefined ? undefined : oa?.[k];
+      const bv = b === undefined ? undefined : ob?.[k];
+      // The same scalar (or the same shared object) on both sides: nothing to record.
+      if (av !== undefined && av === bv) continue;
+      compareChild(childNode(node, k), av, bv, `f:${k}`, changed, removed);
     }
     return;
   }
@@ -155,9 +158,16 @@ function walkCompare(node: SchemaNode | undefined, a: Json | undefined, b: Json 
     if (a !== undefined && b !== undefined && !deepEqual(a, b)) changed.member = true;
     return;
   }
-  for (const e of new Set([...ia.keys(), ...ib.keys()])) {
-    walkCompare(node?.items, ia.get(e), ib.get(e), changed.child(e), removed.child(e));
-  }
+  for (const e of new Set([...ia.keys(), ...ib.keys()])) compareChild(node?.items, ia.get(e), ib.get(e), e, changed, removed);
+}
+
+/** Compares one child, adding its nodes to the sets only when it found something. */
+function compareChild(node: SchemaNode | undefined, a: Json | undefined, b: Json | undefined, element: string, changed: FieldSet, removed: FieldSet): void {
+  const c = new FieldSet();
+  const r = new FieldSet();
+  walkCompare(node, a, b, c, r);
+  if (!c.empty) changed.children.set(element, c);
+  if (!r.empty) removed.children.set(element, r);
 }
 
 /** The value at `path` in `value`, or undefined. */
