@@ -1,11 +1,12 @@
-import { YAMLException, load } from 'js-yaml';
-import type { StatusError } from '../util/status-error.ts';
+import { Schema, YAML11_SCHEMA, YAMLException, load, timestampTag } from 'js-yaml';
+import { StatusError } from '../util/status-error.ts';
 import type { FieldSet } from './field-set.ts';
 import { pathString } from './field-set.ts';
 import { tooDeep } from './json-depth.ts';
 import { decodeStored, encodeManagedFields, kindSchema, ownedByCreation, withoutIgnored } from './managed-fields.ts';
 import type { ManagedEntry } from './managed-fields.ts';
-import { appliedFieldSet, compareObjects, isObject, mergeApplied, removeAt, valueAt } from './object-fields.ts';
+import { appliedFieldSet, compareObjects, isObject, itemElement, mergeApplied, removeAt, shapeOf, valueAt } from './object-fields.ts';
+import type { SchemaNode } from './schemas/index.ts';
 import type { Json, JsonObject } from './object-fields.ts';
 import type { Registry } from './registry.ts';
 import { objectKey } from './resources.ts';
@@ -21,11 +22,14 @@ function countNodes(value: unknown, budget: { left: number }): void {
   else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) countNodes(v, budget);
 }
 
+/** YAML 1.1 as kube reads it (`on` is true, `<<` merges), dates left as strings. */
+const yaml11 = new Schema(YAML11_SCHEMA.tags.filter((t) => t !== timestampTag));
+
 /** Reads an apply body (YAML, JSON being YAML): 400 with kube's wording, never quoting the body. */
 export function parseApplyBody(body: Buffer): JsonObject {
   let value: unknown;
   try {
-    value = load(body.toString('utf8'), { json: true });
+    value = load(body.toString('utf8'), { json: true, schema: yaml11 });
   } catch (err) {
     // js-yaml's message quotes the body, which may hold secret data: name only the place.
     const where = err instanceof YAMLException ? `yaml: line ${(err.mark?.line ?? 0) + 1}: ${err.reason}` : 'yaml: the body could not be read';
@@ -105,6 +109,14 @@ export function serverSideApply(registry: Registry, req: ApplyRequest, body: Buf
   if (metaName !== '' && metaName !== name) throw badRequest(`the name of the object (${metaName}) does not match the name on the URL (${name})`);
   const config = withoutStatus(info, subresource, parsed);
   const schema = kindSchema(info);
+  const typeErrors = checkTypes(schema, config);
+  if (typeErrors.length > 0) {
+    const ns = typeof meta['namespace'] === 'string' ? meta['namespace'] : '';
+    const text = typeErrors.length === 1 ? (typeErrors[0] ?? '') : `errors:\n  ${typeErrors.join('\n  ')}`;
+    // kube answers this 500 with no reason.
+    const message = `failed to create typed patch object (${ns}/${metaName === '' ? name : metaName}; /v1, Kind=${info.kind}): ${text}`;
+    throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, code: 500 });
+  }
   const applied = withoutIgnored(info, subresource, appliedFieldSet(schema, config));
   const writer = { manager, operation: 'Apply' as const, subresource };
   if (live === undefined) {
@@ -144,6 +156,29 @@ export function serverSideApply(registry: Registry, req: ApplyRequest, body: Buf
     mergedMeta['annotations'] = { ...mergedMeta['annotations'], [LAST_APPLIED]: lastAppliedValue(config) };
   }
   return { created: false, object: registry.update(info, namespace, name, merged, subresource, writer) };
+}
+
+/**
+ * What kube's typed conversion of an apply configuration refuses: fields the
+ * schema does not declare, and a number or boolean where a string belongs
+ * (`on`, `0x1F` in YAML), each as `<path>: <why>`.
+ */
+function checkTypes(node: SchemaNode | undefined, value: Json, path: string[] = [], out: string[] = []): string[] {
+  if (node === undefined || node.preserveUnknownFields || value === null) return out;
+  const shape = shapeOf(node);
+  if ((shape.kind === 'struct' || shape.kind === 'map' || (shape.kind === 'atomic' && node.type === 'object')) && isObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      const child = node.properties?.get(k) ?? node.additionalProperties;
+      const at = [...path, `f:${k}`];
+      if (child === undefined && node.properties !== undefined) out.push(`${pathString(at)}: field not declared in schema`);
+      else checkTypes(child, v, at, out);
+    }
+  } else if (node.type === 'array' && Array.isArray(value)) {
+    value.forEach((item, i) => checkTypes(node.items, item, [...path, itemElement(shape, item, i)], out));
+  } else if (node.type === 'string' && !node.intOrString && (typeof value === 'number' || typeof value === 'boolean')) {
+    out.push(`${pathString(path)}: expected string, got &value.valueUnstructured{Value:${String(value)}}`);
+  }
+  return out;
 }
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -187,7 +222,7 @@ function lastAppliedValue(config: JsonObject): string {
  * Removes from `merged` the fields of `dropped` (what this manager applied
  * before and not now) that no one in `owned` holds, nor anything below them.
  */
-function prune(schema: Parameters<typeof mergeApplied>[0], merged: JsonObject, dropped: FieldSet, owned: FieldSet): void {
+function prune(schema: SchemaNode | undefined, merged: JsonObject, dropped: FieldSet, owned: FieldSet): void {
   const paths = dropped.difference(owned).paths();
   // Deepest first, so that removing an item never shifts the path of another still to remove.
   paths.sort((a, b) => b.length - a.length);

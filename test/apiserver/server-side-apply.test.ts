@@ -169,6 +169,19 @@ describe('managedFields and server-side apply', () => {
     assert.equal((await req(server, 'GET', `${NS}/configmaps/dry-apply`)).status, 404);
   });
 
+  it('reads YAML 1.1 as kube does and refuses what the schema does not declare with kube\'s 500', async () => {
+    const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: y11, labels: &b {x: "1"}}\ndata:\n  <<: *b\n  d: 2020-01-01\n  yes: "k"\n';
+    const read = await apply(`${NS}/configmaps/y11`, yaml, 'fieldManager=y&dryRun=All');
+    assert.equal(read.status, 201);
+    assert.deepEqual(read.json.data, { x: '1', d: '2020-01-01', true: 'k' });
+    const on = await apply(`${NS}/configmaps/y11`, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: y11}\ndata: {m: on}\n');
+    assert.equal(on.status, 500);
+    assert.equal(on.json.message, 'failed to create typed patch object (/y11; /v1, Kind=ConfigMap): .data.m: expected string, got &value.valueUnstructured{Value:true}');
+    const bogus = await apply(`${NS}/pods/y11`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'y11' }, spec: { containers: [{ name: 'c', image: 'i', bogus: 1 }] } });
+    assert.equal(bogus.json.message, 'failed to create typed patch object (/y11; /v1, Kind=Pod): .spec.containers[name="c"].bogus: field not declared in schema');
+    assert.equal((await req(server, 'GET', `${NS}/pods/y11`)).status, 404);
+  });
+
   it('refuses bodies that are not YAML, or that YAML aliases blow up, without quoting them', async () => {
     const bad = await apply(`${NS}/configmaps/y`, 'data: [secret-value');
     assert.equal(bad.status, 400);
