@@ -160,8 +160,8 @@ export function serverSideApply(registry: Registry, req: ApplyRequest, body: Buf
 
 /**
  * What kube's typed conversion of an apply configuration refuses: fields the
- * schema does not declare, and a number or boolean where a string belongs
- * (`on`, `0x1F` in YAML), each as `<path>: <why>`.
+ * schema does not declare, a number or boolean where a string belongs (`on`,
+ * `0x1F` in YAML), and list items with the same key, each as `<path>: <why>`.
  */
 function checkTypes(node: SchemaNode | undefined, value: Json, path: string[] = [], out: string[] = []): string[] {
   if (node === undefined || node.preserveUnknownFields || value === null) return out;
@@ -174,7 +174,13 @@ function checkTypes(node: SchemaNode | undefined, value: Json, path: string[] = 
       else checkTypes(child, v, at, out);
     }
   } else if (node.type === 'array' && Array.isArray(value)) {
-    value.forEach((item, i) => checkTypes(node.items, item, [...path, itemElement(shape, item, i)], out));
+    const seen = new Set<string>();
+    value.forEach((item, i) => {
+      const element = itemElement(shape, item, i);
+      if (seen.has(element)) out.push(`${pathString(path)}: duplicate entries for key ${pathString([element])}`);
+      seen.add(element);
+      checkTypes(node.items, item, [...path, element], out);
+    });
   } else if (node.type === 'string' && !node.intOrString && (typeof value === 'number' || typeof value === 'boolean')) {
     out.push(`${pathString(path)}: expected string, got &value.valueUnstructured{Value:${String(value)}}`);
   }

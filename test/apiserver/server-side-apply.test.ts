@@ -179,6 +179,8 @@ describe('managedFields and server-side apply', () => {
     assert.equal(on.json.message, 'failed to create typed patch object (/y11; /v1, Kind=ConfigMap): .data.m: expected string, got &value.valueUnstructured{Value:true}');
     const bogus = await apply(`${NS}/pods/y11`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'y11' }, spec: { containers: [{ name: 'c', image: 'i', bogus: 1 }] } });
     assert.equal(bogus.json.message, 'failed to create typed patch object (/y11; /v1, Kind=Pod): .spec.containers[name="c"].bogus: field not declared in schema');
+    const dup = await apply(`${NS}/pods/y11`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'y11' }, spec: { containers: [{ name: 'c', image: 'i' }, { name: 'c', image: 'j' }] } });
+    assert.equal(dup.json.message, 'failed to create typed patch object (/y11; /v1, Kind=Pod): .spec.containers: duplicate entries for key [name="c"]');
     assert.equal((await req(server, 'GET', `${NS}/pods/y11`)).status, 404);
   });
 

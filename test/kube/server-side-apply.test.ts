@@ -143,6 +143,8 @@ const steps: Step[] = [
   { what: 'a boolean where a string belongs', method: 'PATCH', path: `${NS}/configmaps/yml?fieldManager=y`, body: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: yml}\ndata:\n  m: on\n', contentType: APPLY },
   { what: 'an undeclared field', method: 'PATCH', path: `${NS}/configmaps/yml?fieldManager=y`, body: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: yml, namespace: ssa-diff}\nspec: {a: 1}\n', contentType: APPLY },
   { what: 'an undeclared field in a keyed list item', method: 'PATCH', path: `${NS}/pods/yml?fieldManager=y`, body: 'apiVersion: v1\nkind: Pod\nmetadata: {name: yml}\nspec: {containers: [{name: c, image: i, bogus: 1}]}\n', contentType: APPLY },
+  { what: 'duplicate set items', method: 'PATCH', path: `${NS}/configmaps/dup?fieldManager=y`, body: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dup, finalizers: [a/b, a/b]}\n', contentType: APPLY },
+  { what: 'duplicate keyed items', method: 'PATCH', path: `${NS}/pods/dup?fieldManager=y`, body: 'apiVersion: v1\nkind: Pod\nmetadata: {name: dup}\nspec: {containers: [{name: c, image: i}, {name: c, image: j}]}\n', contentType: APPLY },
   { what: 'apply without fieldManager', method: 'PATCH', path: `${NS}/configmaps/cm`, body: cm({ c: 'C' }), contentType: APPLY },
   { what: 'apply with another kind', method: 'PATCH', path: `${NS}/configmaps/cm?fieldManager=x`, body: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cm' } }), contentType: APPLY },
   { what: 'apply with managedFields', method: 'PATCH', path: `${NS}/configmaps/cm?fieldManager=x`, body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', managedFields: [{ manager: 'q' }] } }), contentType: APPLY },
