@@ -48,7 +48,8 @@ function groupVersion(apiVersion: unknown): string {
 
 /** A manager as kube names it in conflicts: Update managers with their apiVersion. */
 function managerName(e: ManagedEntry): string {
-  return `"${e.manager}"${e.operation === 'Update' ? ` using ${e.apiVersion}` : ''}`;
+  const sub = e.subresource === undefined ? '' : ` with subresource "${e.subresource}"`;
+  return `"${e.manager}"${sub}${e.operation === 'Update' ? ` using ${e.apiVersion}` : ''}`;
 }
 
 /** kube's 409 for apply conflicts: one cause per field, the message grouped by manager. */
@@ -230,8 +231,13 @@ function lastAppliedValue(config: JsonObject): string {
  */
 function prune(schema: SchemaNode | undefined, merged: JsonObject, dropped: FieldSet, owned: FieldSet): void {
   const paths = dropped.difference(owned).paths();
-  // Deepest first, so that removing an item never shifts the path of another still to remove.
-  paths.sort((a, b) => b.length - a.length);
+  // Shallowest first: a list item goes whole before its key fields could be removed from under it.
+  // Items found by position go from the last, so that no removal shifts another.
+  const index = (p: string[]): number => {
+    const last = p[p.length - 1] ?? '';
+    return last.startsWith('i:') ? Number(last.slice(2)) : 0;
+  };
+  paths.sort((a, b) => a.length - b.length || index(b) - index(a));
   for (const p of paths) {
     if (owned.hasBelow(p)) continue;
     removeAt(schema, merged, p);

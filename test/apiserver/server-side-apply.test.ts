@@ -160,6 +160,24 @@ describe('managedFields and server-side apply', () => {
     assert.deepEqual(owners(refs2.json)[1]?.[2], { 'f:data': {}, 'f:metadata': { 'f:ownerReferences': { 'k:{"uid":"u-2"}': {} } } });
   });
 
+  it('a keyed list merges item by item across managers; an item its manager drops goes whole; /status conflicts name the subresource', async () => {
+    await req(server, 'POST', `${NS}/pods`, { body: { metadata: { name: 'cond' }, spec: { containers: [{ name: 'c', image: 'i' }] } } });
+    const conditions = (...types: [string, string][]) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'cond' }, status: { conditions: types.map(([type, status]) => ({ type, status })) } });
+    await apply(`${NS}/pods/cond/status`, conditions(['PodScheduled', 'True'], ['example.com/x', 'True']), 'fieldManager=cond-a');
+    await apply(`${NS}/pods/cond/status`, conditions(['example.com/y', 'False']), 'fieldManager=cond-b');
+    const dropped = await apply(`${NS}/pods/cond/status`, conditions(['PodScheduled', 'True']), 'fieldManager=cond-a');
+    assert.equal(dropped.status, 200);
+    const types = dropped.json.status.conditions.map((c: { type: string }) => c.type);
+    assert.deepEqual(types.filter((t: string) => t !== 'Ready' && t !== 'Initialized' && t !== 'ContainersReady'), ['PodScheduled', 'example.com/y']);
+    assert.ok(dropped.json.status.conditions.every((c: { type?: string }) => typeof c.type === 'string'), 'no husk of the dropped item is left');
+    const entry = dropped.json.metadata.managedFields.find((e: { manager: string }) => e.manager === 'cond-a');
+    assert.equal(entry.subresource, 'status');
+    assert.deepEqual(entry.fieldsV1, { 'f:status': { 'f:conditions': { 'k:{"type":"PodScheduled"}': { '.': {}, 'f:status': {}, 'f:type': {} } } } });
+    const conflict = await apply(`${NS}/pods/cond/status`, conditions(['example.com/y', 'False'], ['PodScheduled', 'False']), 'fieldManager=cond-b');
+    assert.equal(conflict.status, 409);
+    assert.equal(conflict.json.message, 'Apply failed with 1 conflict: conflict with "cond-a" with subresource "status": .status.conditions[type="PodScheduled"].status');
+  });
+
   it('dry-run apply answers the result and stores nothing', async () => {
     const rv = server.metrics().resourceVersion;
     const dry = await apply(`${NS}/configmaps/dry-apply`, cm('dry-apply', { k: 'v' }), 'fieldManager=applier&dryRun=All');
