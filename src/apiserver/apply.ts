@@ -110,7 +110,7 @@ export function serverSideApply(registry: Registry, req: ApplyRequest, body: Buf
   if (metaName !== '' && metaName !== name) throw badRequest(`the name of the object (${metaName}) does not match the name on the URL (${name})`);
   const config = withoutStatus(info, subresource, parsed);
   const schema = kindSchema(info);
-  const typeErrors = checkTypes(schema, config);
+  const typeErrors = checkTypes(schema, config, info.name === 'secrets');
   if (typeErrors.length > 0) {
     const ns = typeof meta['namespace'] === 'string' ? meta['namespace'] : '';
     const text = typeErrors.length === 1 ? (typeErrors[0] ?? '') : `errors:\n  ${typeErrors.join('\n  ')}`;
@@ -164,7 +164,7 @@ export function serverSideApply(registry: Registry, req: ApplyRequest, body: Buf
  * schema does not declare, a number or boolean where a string belongs (`on`,
  * `0x1F` in YAML), and list items with the same key, each as `<path>: <why>`.
  */
-function checkTypes(node: SchemaNode | undefined, value: Json, path: string[] = [], out: string[] = []): string[] {
+function checkTypes(node: SchemaNode | undefined, value: Json, secret: boolean, path: string[] = [], out: string[] = []): string[] {
   if (node === undefined || node.preserveUnknownFields || value === null) return out;
   const shape = shapeOf(node);
   if ((shape.kind === 'struct' || shape.kind === 'map' || (shape.kind === 'atomic' && node.type === 'object')) && isObject(value)) {
@@ -172,7 +172,7 @@ function checkTypes(node: SchemaNode | undefined, value: Json, path: string[] = 
       const child = node.properties?.get(k) ?? node.additionalProperties;
       const at = [...path, `f:${k}`];
       if (child === undefined && node.properties !== undefined) out.push(`${pathString(at)}: field not declared in schema`);
-      else checkTypes(child, v, at, out);
+      else checkTypes(child, v, secret, at, out);
     }
   } else if (node.type === 'array' && Array.isArray(value)) {
     const seen = new Set<string>();
@@ -180,10 +180,12 @@ function checkTypes(node: SchemaNode | undefined, value: Json, path: string[] = 
       const element = itemElement(shape, item, i);
       if (seen.has(element)) out.push(`${pathString(path)}: duplicate entries for key ${pathString([element])}`);
       seen.add(element);
-      checkTypes(node.items, item, [...path, element], out);
+      checkTypes(node.items, item, secret, [...path, element], out);
     });
   } else if (node.type === 'string' && !node.intOrString && (typeof value === 'number' || typeof value === 'boolean')) {
-    out.push(`${pathString(path)}: expected string, got &value.valueUnstructured{Value:${String(value)}}`);
+    // kube quotes the value; a Secret's never leaves in an error here.
+    const shown = secret ? `a ${typeof value}` : `&value.valueUnstructured{Value:${String(value)}}`;
+    out.push(`${pathString(path)}: expected string, got ${shown}`);
   }
   return out;
 }

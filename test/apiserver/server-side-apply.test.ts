@@ -195,6 +195,9 @@ describe('managedFields and server-side apply', () => {
     const on = await apply(`${NS}/configmaps/y11`, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: y11}\ndata: {m: on}\n');
     assert.equal(on.status, 500);
     assert.equal(on.json.message, 'failed to create typed patch object (/y11; /v1, Kind=ConfigMap): .data.m: expected string, got &value.valueUnstructured{Value:true}');
+    const secret = await apply(`${NS}/secrets/y11`, 'apiVersion: v1\nkind: Secret\nmetadata: {name: y11}\nstringData: {pin: 918273}\n');
+    assert.equal(secret.status, 500);
+    assert.equal(secret.json.message, 'failed to create typed patch object (/y11; /v1, Kind=Secret): .stringData.pin: expected string, got a number');
     const bogus = await apply(`${NS}/pods/y11`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'y11' }, spec: { containers: [{ name: 'c', image: 'i', bogus: 1 }] } });
     assert.equal(bogus.json.message, 'failed to create typed patch object (/y11; /v1, Kind=Pod): .spec.containers[name="c"].bogus: field not declared in schema');
     const dup = await apply(`${NS}/pods/y11`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'y11' }, spec: { containers: [{ name: 'c', image: 'i' }, { name: 'c', image: 'j' }] } });
