@@ -3,6 +3,8 @@ import type { Clock } from '../util/clock.ts';
 import { admit } from './admission.ts';
 import { objectKey, resources } from './resources.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
+import { trackUpdate } from './managed-fields.ts';
+import type { Writer } from './managed-fields.ts';
 import type { Storage } from './storage.ts';
 import { alreadyExists, badRequest, conflict, notFound, STALE_OBJECT, statusError, successStatus } from './status.ts';
 import { applyDefaults, checkBody, deepEqual, validateObject, validateUpdate } from './validation.ts';
@@ -10,6 +12,7 @@ import { applyDefaults, checkBody, deepEqual, validateObject, validateUpdate } f
 /** DeleteOptions fields the server honours. */
 export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: string[] | null;
 }
 
 /** What a delete answered: the object or a Success Status, and whether it is gone. */
@@ -33,6 +36,11 @@ export class Registry {
   constructor(storage: Storage, clock: Clock) {
     this.storage = storage;
     this.#clock = clock;
+  }
+
+  /** A registry with the same rules over another storage (a dry run's overlay). */
+  withStorage(storage: Storage): Registry {
+    return new Registry(storage, this.#clock);
   }
 
   #timestamp(): string {
@@ -64,7 +72,7 @@ export class Registry {
   }
 
   /** POST: stores a new object and answers it (201). */
-  create(info: ResourceInfo, namespace: string | undefined, body: unknown): KObject {
+  create(info: ResourceInfo, namespace: string | undefined, body: unknown, writer?: Writer): KObject {
     const obj = structuredClone(checkBody(info, body));
     const meta = obj.metadata;
     if (info.namespaced) {
@@ -94,6 +102,7 @@ export class Registry {
     validateObject(info, obj);
     admit(info, obj, undefined, this.storage);
     if (this.storage.get(info.name, objectKey(meta.namespace, meta.name ?? '')) !== undefined) throw alreadyExists(info.name, meta.name ?? '');
+    this.#track(info, undefined, obj, writer);
     this.storage.commit(info.name, 'ADDED', this.#stamp(obj), undefined);
     return obj;
   }
@@ -103,7 +112,7 @@ export class Registry {
    * resourceVersion that differs from the stored one is a 409 Conflict; a
    * change-free update answers the stored object with no new RV and no event.
    */
-  update(info: ResourceInfo, namespace: string | undefined, name: string, body: unknown, subresource?: string): KObject {
+  update(info: ResourceInfo, namespace: string | undefined, name: string, body: unknown, subresource?: string, writer?: Writer): KObject {
     const old = this.get(info, namespace, name);
     const input = checkBody(info, body);
     if (input.metadata.name !== undefined && input.metadata.name !== name) {
@@ -115,7 +124,11 @@ export class Registry {
     const rv = input.metadata.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) throw conflict(info.name, name, STALE_OBJECT);
     let obj: KObject;
-    if (subresource === 'status') obj = { ...structuredClone(old), status: structuredClone(input['status']) };
+    if (subresource === 'status') {
+      obj = { ...structuredClone(old), status: structuredClone(input['status']) };
+      // A server-side apply to /status brings the managedFields it computed.
+      if (writer?.operation === 'Apply') obj.metadata.managedFields = structuredClone(input.metadata.managedFields);
+    }
     else {
       obj = structuredClone(input);
       const meta = obj.metadata;
@@ -137,6 +150,7 @@ export class Registry {
     validateUpdate(info, old, obj);
     admit(info, obj, old, this.storage);
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
+    this.#track(info, old, obj, writer);
     if (deepEqual(obj, old)) return old;
     if (info.tracksGeneration && !deepEqual(obj['spec'], old['spec'])) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
     this.storage.commit(info.name, 'MODIFIED', this.#stamp(obj), old);
@@ -147,10 +161,15 @@ export class Registry {
   }
 
   /** PATCH: applies `apply` to the stored object, then updates like PUT. */
-  patch(info: ResourceInfo, namespace: string | undefined, name: string, apply: (current: KObject) => unknown, subresource?: string): KObject {
+  patch(info: ResourceInfo, namespace: string | undefined, name: string, apply: (current: KObject) => unknown, subresource?: string, writer?: Writer): KObject {
     const old = this.get(info, namespace, name);
     const patched = apply(structuredClone(old));
-    return this.update(info, namespace, name, patched, subresource);
+    return this.update(info, namespace, name, patched, subresource, writer);
+  }
+
+  /** Records managed fields for an Update by `writer` (an Apply brings its own; internal writes keep what is there). */
+  #track(info: ResourceInfo, old: KObject | undefined, obj: KObject, writer: Writer | undefined): void {
+    if (writer !== undefined && writer.operation === 'Update') trackUpdate(info, old, obj, writer, this.#timestamp());
   }
 
   #remove(info: ResourceInfo, obj: KObject): KObject {
@@ -220,7 +239,7 @@ export class Registry {
   /** Creates the namespaces every cluster has: default, kube-system, kube-public, kube-node-lease. */
   bootstrap(): void {
     for (const name of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) {
-      if (this.storage.get('namespaces', name) === undefined) this.create(namespacesInfo, undefined, { metadata: { name } });
+      if (this.storage.get('namespaces', name) === undefined) this.create(namespacesInfo, undefined, { metadata: { name } }, { manager: 'kube-apiserver', operation: 'Update', subresource: undefined });
     }
   }
 }

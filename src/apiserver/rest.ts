@@ -9,7 +9,12 @@ import { tooDeep, tooDeepMessage } from './json-depth.ts';
 import { patchTypes } from './patch.ts';
 import { checkPathSegmentName, dotNamespaceError, isDotSegment } from './paths.ts';
 import { decodeProtobufObject } from './protobuf.ts';
-import type { Registry } from './registry.ts';
+import type { DeleteOptions, Registry } from './registry.ts';
+import { DryRunStorage } from './dry-run.ts';
+import { writeOptions } from './write-options.ts';
+import type { WriteOptions } from './write-options.ts';
+import { serverSideApply } from './apply.ts';
+import type { Writer } from './managed-fields.ts';
 import { groupVersion, lookupResource, objectKey, resources } from './resources.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import { serveReview } from './reviews.ts';
@@ -318,6 +323,31 @@ function namedBody(body: unknown, name: string): unknown {
   return body;
 }
 
+function updateWriter(options: WriteOptions | undefined, subresource: string | undefined): Writer | undefined {
+  return options === undefined ? undefined : { manager: options.fieldManager, operation: 'Update', subresource };
+}
+
+function timestamp(clock: Clock): string {
+  return new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function isApplyPatch(ex: Exchange): boolean {
+  return ex.method === 'PATCH' && contentType(ex) === 'application/apply-patch+yaml';
+}
+
+/** The DeleteOptions body of a DELETE (empty when none was sent). */
+async function deleteOptions(ex: Exchange): Promise<DeleteOptions> {
+  const raw = await ex.body();
+  if (raw.length === 0) return {};
+  const options = parseJson(raw, 'DeleteOptions');
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw badRequest('DeleteOptions must be a JSON object');
+  const dryRun = (options as { dryRun?: unknown }).dryRun;
+  if (dryRun !== undefined && dryRun !== null && !(Array.isArray(dryRun) && dryRun.every((v) => typeof v === 'string'))) {
+    throw badRequest('DeleteOptions.dryRun must be a list of strings');
+  }
+  return options;
+}
+
 /**
  * Serves one request under /api/v1 (group '') or /apis/{group}/{version}
  * (the path segments after it): routing, request counting, injected faults
@@ -347,10 +377,7 @@ async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise
   if (ctx.faults.delayMs > 0) await new Promise<void>((resolve) => ctx.clock.setTimeout(resolve, ctx.faults.delayMs));
   const injected = ctx.faults.take(verb, resource);
   if (injected !== undefined) throw injected;
-  const dryRun = q.get('dryRun');
-  if (dryRun !== null && dryRun !== '') throw badRequest('dryRun is not supported by this server');
   const { info, namespace, name, subresource } = route;
-  const { registry } = ctx;
   // A view (events.k8s.io/v1 Events) reads and writes the stored resource's objects, converted on the way.
   const stored = storedResource(info);
   if (!info.stored) {
@@ -360,6 +387,10 @@ async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise
     ex.json(201, serveReview(info, await jsonBody(ex, info.kind), ex.headers, ctx.clock.now()));
     return;
   }
+  const deleteBody = ex.method === 'DELETE' ? await deleteOptions(ex) : {};
+  const writing = ex.method === 'POST' || ex.method === 'PUT' || ex.method === 'PATCH' || ex.method === 'DELETE';
+  const options = writing ? writeOptions(verb, q, ex.headers['user-agent'], isApplyPatch(ex), deleteBody.dryRun ?? []) : undefined;
+  const registry = options?.dryRun === true ? ctx.registry.withStorage(new DryRunStorage(ctx.registry.storage)) : ctx.registry;
   if (verb === 'deletecollection' && !info.verbs.includes(verb)) throw methodNotAllowed(ex.method);
   if (name === undefined) {
     switch (ex.method) {
@@ -369,7 +400,7 @@ async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise
         return;
       case 'POST':
         if (info.namespaced && namespace === undefined) throw methodNotAllowed(ex.method);
-        ex.json(201, toServed(info, registry.create(stored, namespace, fromServed(info, await jsonBody(ex, info.kind)))));
+        ex.json(201, toServed(info, registry.create(stored, namespace, fromServed(info, await jsonBody(ex, info.kind)), updateWriter(options, undefined))));
         return;
       case 'DELETE': {
         const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
@@ -396,27 +427,32 @@ async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise
       const body = await jsonBody(ex, info.kind);
       const old = registry.storage.get(stored.name, objectKey(namespace, name));
       if (old === undefined && stored.createOnUpdate === true && subresource === undefined) {
-        ex.json(201, toServed(info, registry.create(stored, namespace, namedBody(fromServed(info, body), name))));
+        ex.json(201, toServed(info, registry.create(stored, namespace, namedBody(fromServed(info, body), name), updateWriter(options, undefined))));
         return;
       }
-      ex.json(200, toServed(info, registry.update(stored, namespace, name, fromServed(info, body, stored === info ? undefined : old), subresource)));
+      ex.json(200, toServed(info, registry.update(stored, namespace, name, fromServed(info, body, stored === info ? undefined : old), subresource, updateWriter(options, subresource))));
       return;
     }
     case 'PATCH': {
       const type = contentType(ex);
+      if (isApplyPatch(ex)) {
+        if (stored !== info) throw statusError(415, 'UnsupportedMediaType', `the embedded API server does not serve server-side apply for ${info.name}.${info.group}; apply the ${stored.kind} of ${stored.group === '' ? 'core/v1' : stored.group} instead`);
+        const request = { info, namespace, name, subresource, manager: options?.fieldManager ?? '', force: options?.force === true, now: timestamp(ctx.clock) };
+        const result = serverSideApply(registry, request, await ex.body());
+        ex.json(result.created ? 201 : 200, result.object);
+        return;
+      }
       const apply = patchTypes[type];
       if (apply === undefined) {
-        throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${Object.keys(patchTypes).join(', ')}`);
+        throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${[...Object.keys(patchTypes), 'application/apply-patch+yaml'].join(', ')}`);
       }
       const patch = parseJson(await ex.body(), 'patch');
-      ex.json(200, toServed(info, registry.patch(stored, namespace, name, (current) => fromServed(info, apply(toServed(info, current), patch), current), subresource)));
+      ex.json(200, toServed(info, registry.patch(stored, namespace, name, (current) => fromServed(info, apply(toServed(info, current), patch), current), subresource, updateWriter(options, subresource))));
       return;
     }
     case 'DELETE': {
       if (subresource !== undefined) throw methodNotAllowed(ex.method);
-      const raw = await ex.body();
-      const options = raw.length === 0 ? {} : (parseJson(raw, 'DeleteOptions') as { preconditions?: { uid?: string; resourceVersion?: string } });
-      const result = registry.delete(stored, namespace, name, options);
+      const result = registry.delete(stored, namespace, name, deleteBody);
       // kube answers 202 Accepted when the object is only marked for deletion.
       ex.json(result.gone ? 200 : 202, toServed(info, result.body));
       return;
