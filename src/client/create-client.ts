@@ -1,5 +1,5 @@
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
-import type { ListOptions, WatchEvent } from '../manager/types.ts';
+import type { ListOptions, WatchEvent, WatchObjectFunc } from '../manager/types.ts';
 import type { Clock } from '../util/clock.ts';
 import { resolveClientOptions } from './client-options.ts';
 import type { ClientOptions } from './client-options.ts';
@@ -14,6 +14,7 @@ import { Transport } from './transport.ts';
 import type { TransportResponse, TransportStats } from './transport.ts';
 import type { Client, ResourceClient } from './types.ts';
 import { StallWatchdog } from './stall-watchdog.ts';
+import { WatchListSupport } from './watch-list-support.ts';
 import { watchStream } from './watch-stream.ts';
 import type { WatchSettings } from './watch-stream.ts';
 
@@ -113,6 +114,7 @@ function emptyWatch(): AsyncIterable<WatchEvent> {
 export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}): KubeClient {
   const resolved = resolveClientOptions(options);
   const { clock, stallTimeoutMs, maxRetries, requestTimeoutMs, maxEventBytes, maxResponseBytes, userAgent } = resolved;
+  const watchList = resolved.watchList ? new WatchListSupport() : undefined;
   if (kubeConfig.getCurrentCluster() === null) {
     throw new Error(`createClient: the KubeConfig has no current cluster (current-context ${JSON.stringify(kubeConfig.getCurrentContext())})`);
   }
@@ -233,7 +235,9 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
       }
       return watchStream(response, watchSettings, signal, name, namespace);
     };
-    return { groupResource: { group: '', resource: name }, getObject, listObject, watchObject };
+    // One WatchListSupport for the whole client: the server refuses WatchList for every resource or none.
+    const watch: WatchObjectFunc = watchList === undefined ? watchObject : Object.assign(watchObject, { watchList });
+    return { groupResource: { group: '', resource: name }, getObject, listObject, watchObject: watch };
   }
 
   return {

@@ -112,6 +112,7 @@ class CacheItem implements ReflectorStore {
       store: this,
       clock: cache.clock,
       minWatchTimeoutMs: objectWatchMinTimeoutMs,
+      ...(o.watchObject.watchList !== undefined && { watchList: o.watchObject.watchList }),
       onError: (error) => o.onError?.(error, { namespace, name }),
     });
   }
