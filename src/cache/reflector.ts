@@ -221,9 +221,10 @@ export class Reflector {
         try {
           iterator = (await this.#o.watch(options, signal))[Symbol.asyncIterator]();
         } finally {
-          if (probe) support.endProbe();
-          probe = false;
+          // A refusal and a 200 end the probe with their verdict (below); anything else without one.
+          if (probe && signal.aborted) support.endProbe('abandoned');
         }
+        probe = false;
         if (signal.aborted) return undefined;
         support.served();
         return await this.#readInitialEvents(iterator, startedAt);
@@ -235,6 +236,8 @@ export class Reflector {
           support.refused(findStatusError(err)?.message ?? String(err));
           return undefined;
         }
+        if (probe) support.endProbe('failed');
+        probe = false;
         if (isRetriableWatchError(err)) throw new ReflectorError(this.#o.name, 'watch-list', err);
         if ((isResourceExpired(err) || isResourceVersionTooLarge(err)) && attempt === 1) {
           this.#resourceVersionUnavailable = true;

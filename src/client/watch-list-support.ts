@@ -15,14 +15,15 @@
  *   resourceVersionMatch on a watch). Every reflector lists, then watches,
  *   for the life of the client.
  *
- * A probe that ends without a verdict (a 403, a 5xx, a broken connection)
- * releases the waiting reflectors, which then try WatchList themselves.
+ * A probe that fails without a verdict (a 403, a 5xx, a broken connection)
+ * releases the waiting reflectors, which then try WatchList themselves; one
+ * given up (its reflector stopped) hands the probe to one of them.
  */
 export class WatchListSupport {
   #state: 'unknown' | 'served' | 'refused' = 'unknown';
   #refusal: string | undefined;
   /** Set while a probe is out: resolves when it ends. */
-  #probe: { done: Promise<void>; end: () => void } | undefined;
+  #probe: Probe | undefined;
 
   get state(): 'unknown' | 'served' | 'refused' {
     return this.#state;
@@ -40,15 +41,20 @@ export class WatchListSupport {
    * flight, 'watch-list'. Resolves 'list' at once when `signal` aborts.
    */
   async begin(signal: AbortSignal): Promise<'watch-list' | 'probe' | 'list'> {
-    if (this.#state === 'unknown' && this.#probe === undefined) {
-      let end = (): void => undefined;
-      const done = new Promise<void>((resolve) => {
-        end = resolve;
-      });
-      this.#probe = { done, end };
-      return 'probe';
+    for (;;) {
+      if (this.#state === 'unknown' && this.#probe === undefined) {
+        let end = (): void => undefined;
+        const done = new Promise<void>((resolve) => {
+          end = resolve;
+        });
+        this.#probe = { done, end, abandoned: false };
+        return 'probe';
+      }
+      const probe = this.#probe;
+      if (probe === undefined) break;
+      await waitFor(probe.done, signal);
+      if (signal.aborted || !probe.abandoned) break;
     }
-    if (this.#probe !== undefined) await waitFor(this.#probe.done, signal);
     return this.#state === 'refused' ? 'list' : 'watch-list';
   }
 
@@ -65,12 +71,24 @@ export class WatchListSupport {
     this.endProbe();
   }
 
-  /** Releases the reflectors waiting on the probe (idempotent). */
-  endProbe(): void {
+  /**
+   * Ends the probe in flight (idempotent): 'failed' (answered without a
+   * verdict) lets the waiting reflectors try WatchList themselves,
+   * 'abandoned' (the prober stopped before an answer) lets one of them probe.
+   */
+  endProbe(how: 'failed' | 'abandoned' = 'failed'): void {
     const probe = this.#probe;
+    if (probe === undefined) return;
     this.#probe = undefined;
-    probe?.end();
+    probe.abandoned = how === 'abandoned';
+    probe.end();
   }
+}
+
+interface Probe {
+  readonly done: Promise<void>;
+  readonly end: () => void;
+  abandoned: boolean;
 }
 
 function waitFor(done: Promise<void>, signal: AbortSignal): Promise<void> {
