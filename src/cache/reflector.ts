@@ -58,6 +58,13 @@ export interface ReflectorOptions {
    * `watchList: false`). @default undefined: list, then watch
    */
   watchList?: WatchListSupport;
+  /**
+   * A WatchList stream that sends nothing for this long before its
+   * initial-events-end bookmark is given up: the server (or a proxy) does not
+   * honour sendInitialEvents, and `watchList` is marked refused. In [1 s,
+   * 2^31-1 ms]. @default 10_000
+   */
+  initialEventsTimeoutMs?: number;
   /** Hears every error the loop recovers from (it always goes on). */
   onError?: (error: ReflectorError) => void;
 }
@@ -122,6 +129,7 @@ export class Reflector {
   #lastSyncResourceVersion = '';
   #resourceVersionUnavailable = false;
   #lastError: ReflectorError | undefined;
+  readonly #initialEventsTimeoutMs: number;
 
   constructor(options: ReflectorOptions) {
     this.#o = options;
@@ -129,6 +137,7 @@ export class Reflector {
     this.#random = options.random ?? Math.random;
     // The server timeout is at most twice this, in whole seconds of an int32.
     checkDurationMs('Reflector: minWatchTimeoutMs', options.minWatchTimeoutMs ?? 300_000, { min: 1_000, max: 2 ** 30 });
+    this.#initialEventsTimeoutMs = checkDurationMs('Reflector: initialEventsTimeoutMs', options.initialEventsTimeoutMs ?? 10_000, { min: 1_000 });
     resolveBackoffOptions(options.backoff);
   }
 
@@ -236,6 +245,11 @@ export class Reflector {
           support.refused(findStatusError(err)?.message ?? String(err));
           return undefined;
         }
+        if (err instanceof InitialEventsTimeout) {
+          support.refused(err.message);
+          this.#report(new ReflectorError(this.#o.name, 'watch-list', err));
+          return undefined;
+        }
         if (probe) support.endProbe('failed');
         probe = false;
         if (isRetriableWatchError(err)) throw new ReflectorError(this.#o.name, 'watch-list', err);
@@ -255,7 +269,7 @@ export class Reflector {
     let unnamed = 0;
     let events = 0;
     for (;;) {
-      const next = await iterator.next();
+      const next = await this.#nextWithin(iterator);
       if (next.done === true) throw new Error(`the watch ended after ${events} events, before the ${initialEventsEndAnnotation} bookmark`);
       const event = next.value;
       events++;
@@ -289,6 +303,26 @@ export class Reflector {
           break;
       }
     }
+  }
+
+  /** The next event, or an InitialEventsTimeout when none comes within initialEventsTimeoutMs. */
+  #nextWithin(iterator: AsyncIterator<WatchEvent>): Promise<IteratorResult<WatchEvent>> {
+    const ms = this.#initialEventsTimeoutMs;
+    return new Promise((resolve, reject) => {
+      const timer = this.#clock.setTimeout(() => {
+        reject(new InitialEventsTimeout(`no initial-events-end bookmark and no event for ${ms} ms: the server does not honour sendInitialEvents`));
+      }, ms);
+      iterator.next().then(
+        (next) => {
+          this.#clock.clearTimeout(timer);
+          resolve(next);
+        },
+        (err: unknown) => {
+          this.#clock.clearTimeout(timer);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
   }
 
   #watchTimeoutSeconds(): number {
@@ -417,6 +451,11 @@ export class Reflector {
 }
 
 function ignore(): void {}
+
+/** A WatchList stream went silent before its initial-events-end bookmark. */
+class InitialEventsTimeout extends Error {
+  override readonly name = 'InitialEventsTimeout';
+}
 
 /** Errors after which a watch is retried from the same version: 429 and a refused connection. */
 export function isRetriableWatchError(err: unknown): boolean {

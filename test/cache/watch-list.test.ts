@@ -8,6 +8,7 @@ import { startApiServer, type ApiServer } from '../../src/apiserver/index.ts';
 import { Reflector, createClient, type KubeClient, type ReflectorError, type ReflectorStore, type WatchEvent, type WatchObjectFunc } from '../../src/index.ts';
 import { FakeClock } from '../../src/testing.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { settle } from '../helpers/settle.ts';
 
 /** A store that holds objects by name and records each replace. */
 class MapStore implements ReflectorStore {
@@ -84,23 +85,30 @@ const requests = (server: ApiServer, verb: 'list' | 'watch'): number => server.m
  * watch, and from which resourceVersion) and, on call number `breakCall`
  * only, passes the events up to (not including) the initial-events-end
  * bookmark and then `ends` the stream: cleanly ('end') or with an ERROR
- * event (a 410 Expired).
+ * event (a 410 Expired); or drops the bookmarks and leaves the stream open
+ * ('no-bookmark').
  */
-function breakWatchList(inner: WatchObjectFunc, ends: 'end' | '410' | 'never', breakCall = 1): WatchObjectFunc & { calls: string[] } {
+function breakWatchList(inner: WatchObjectFunc, ends: 'end' | '410' | 'no-bookmark' | 'never', breakCall = 1): WatchObjectFunc & { calls: string[]; passed: () => number } {
   const calls: string[] = [];
+  let passed = 0;
   const watch = async (namespace: string, options: Parameters<WatchObjectFunc>[1], signal: AbortSignal): Promise<AsyncIterable<WatchEvent>> => {
     calls.push(`${options.sendInitialEvents === true ? 'watch-list' : 'watch'}@${options.resourceVersion ?? '-'}`);
     const stream = await inner(namespace, options, signal);
     if (calls.length !== breakCall || ends === 'never') return stream;
     return (async function* cut() {
       for await (const event of stream) {
-        if (event.type === 'BOOKMARK') break;
+        if (event.type === 'BOOKMARK') {
+          // Like a server that ignores sendInitialEvents: no end bookmark, the stream stays open.
+          if (ends === 'no-bookmark') continue;
+          break;
+        }
+        passed++;
         yield event;
       }
       if (ends === '410') yield { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version' } as KubernetesObject };
     })();
   };
-  return Object.assign(watch, { calls });
+  return Object.assign(watch, { calls, passed: () => passed });
 }
 
 describe('Reflector with WatchList', () => {
@@ -193,6 +201,30 @@ describe('Reflector with WatchList', () => {
     assert.equal(requests(server, 'list'), 0);
     assert.equal(r.errors.length, 1, 'the 410 is handled, as client-go does, not reported');
     assert.deepEqual([...r.store.objects.keys()], ['a']);
+  });
+
+  it('a stream that sends no initial-events-end bookmark (a server or proxy ignoring sendInitialEvents) is given up after 10 s of silence: the client lists from then on', async () => {
+    const { server, client } = await serverWith(['a']);
+    const clock = new FakeClock();
+    const watch = breakWatchList(client.resource('secrets').watchObject, 'no-bookmark');
+    const r = reflect(client, { clock, watch });
+    await eventually(() => assert.equal(watch.passed(), 1));
+    await settle();
+    clock.step(9_999);
+    await settle();
+    assert.equal(r.store.replaces.length, 0, 'not synced yet');
+    clock.step(1);
+    await eventually(() => assert.equal(r.store.replaces.length, 1));
+    assert.deepEqual([...r.store.objects.keys()], ['a']);
+    assert.equal(requests(server, 'list'), 1);
+    await eventually(() => assert.deepEqual(watch.calls, ['watch-list@', `watch@${r.reflector.lastSyncResourceVersion}`]));
+    assert.equal(r.errors[0]?.phase, 'watch-list');
+    assert.match(r.errors[0]?.message ?? '', /no initial-events-end bookmark and no event for 10000 ms/);
+    const support = client.resource('secrets').watchObject.watchList;
+    assert.equal(support?.state, 'refused');
+    const second = reflect(client);
+    await eventually(() => assert.equal(second.store.replaces.length, 1));
+    assert.equal(requests(server, 'list'), 2, 'the next reflector lists at once');
   });
 
   it('after a broken watch, WatchList resumes from the last synced version', async () => {
