@@ -112,6 +112,12 @@ function breakWatchList(inner: WatchObjectFunc, ends: 'end' | '410' | 'no-bookma
 }
 
 describe('Reflector with WatchList', () => {
+  it('refuses an initialEventsTimeoutMs below 1 s or beyond what a timer can wait, naming it', () => {
+    const base = { name: 'x', list: () => Promise.reject(new Error('unused')), watch: () => Promise.reject(new Error('unused')), store: new MapStore() };
+    assert.throws(() => new Reflector({ ...base, initialEventsTimeoutMs: 999 }), /Reflector: initialEventsTimeoutMs must be a finite number of milliseconds in \[1000, 2147483647\], got 999/);
+    assert.throws(() => new Reflector({ ...base, initialEventsTimeoutMs: 2 ** 31 }), /Reflector: initialEventsTimeoutMs/);
+  });
+
   it('syncs with one watch request and no list; the initial events replace the store at the bookmark version; changes follow on the same stream', async () => {
     const { server, core, client } = await serverWith(['c', 'a', 'b']);
     const stale = new MapStore();
