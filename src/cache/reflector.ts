@@ -1,4 +1,5 @@
 import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import type { WatchListSupport } from '../client/watch-list-support.ts';
 import type { ListOptions, WatchEvent } from '../manager/types.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import { checkDurationMs } from '../util/duration.ts';
@@ -7,6 +8,8 @@ import {
   StatusError,
   findStatusError,
   hasErrorCode,
+  isBadRequest,
+  isInvalid,
   isResourceExpired,
   isResourceVersionTooLarge,
   isSourceClosed,
@@ -45,15 +48,35 @@ export interface ReflectorOptions {
   minWatchTimeoutMs?: number;
   /** Page size of lists served from the watch cache (resourceVersion "" or "0"). @default 500 */
   pageSize?: number;
+  /**
+   * Sync with a WatchList request (one watch with `sendInitialEvents=true`
+   * whose initial events replace the store, then go on as the watch) instead
+   * of a list and a watch, falling back to list and watch when the server
+   * refuses it; what the server answered is kept here, shared by every
+   * reflector given the same object. Our client's watch functions carry one
+   * (`WatchObjectFunc.watchList`, unless the client was created with
+   * `watchList: false`). @default undefined: list, then watch
+   */
+  watchList?: WatchListSupport;
+  /**
+   * A WatchList stream that sends nothing for this long before its
+   * initial-events-end bookmark is given up: the server (or a proxy) does not
+   * honour sendInitialEvents, and `watchList` is marked refused. In [1 s,
+   * 2^31-1 ms]. @default 10_000
+   */
+  initialEventsTimeoutMs?: number;
   /** Hears every error the loop recovers from (it always goes on). */
   onError?: (error: ReflectorError) => void;
 }
 
+/** Where a reflector's error happened: the list, the WatchList request (up to its initial-events-end bookmark), or a watch. */
+export type ReflectorPhase = 'list' | 'watch-list' | 'watch';
+
 /** An error the reflector recovered from, with where it happened. */
 export class ReflectorError extends Error {
   override readonly name = 'ReflectorError';
-  readonly phase: 'list' | 'watch';
-  constructor(reflectorName: string, phase: 'list' | 'watch', cause: unknown) {
+  readonly phase: ReflectorPhase;
+  constructor(reflectorName: string, phase: ReflectorPhase, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     super(`${reflectorName}: ${phase} failed: ${reason}`, { cause });
     this.phase = phase;
@@ -69,6 +92,16 @@ export const maxRetryAfterMs = 60_000;
 /** A watch that ended within a second without any event: treated as a failure, so a flapping server is backed off. */
 const veryShortWatchMs = 1_000;
 
+/** The annotation of the BOOKMARK that ends a WatchList's initial events. */
+export const initialEventsEndAnnotation = 'k8s.io/initial-events-end';
+
+/** A watch already open (the rest of a WatchList request), and when it was asked for. */
+interface OpenWatch {
+  readonly iterator: AsyncIterator<WatchEvent>;
+  readonly startedAt: number;
+  readonly events: number;
+}
+
 /**
  * Keeps a store equal to the server's state of what `list`/`watch` select:
  * list, then watch from the list's resourceVersion with bookmarks; re-watch
@@ -79,6 +112,13 @@ const veryShortWatchMs = 1_000;
  * closed), which is reported and kept as lastError. A list without a
  * resourceVersion is accepted: the watch then starts from the server's
  * current state ("").
+ *
+ * With `watchList`, each cycle starts with one WatchList request instead of
+ * the list (see syncWithWatchList); the store is replaced when its
+ * initial-events-end bookmark arrives, and the same stream goes on as the
+ * watch. A refusal (422 or 400) is remembered in `watchList` and the cycle
+ * lists instead; any other failure before the bookmark makes this cycle list
+ * too (client-go's fallback), so a get never waits on WatchList.
  */
 export class Reflector {
   readonly #o: ReflectorOptions;
@@ -89,6 +129,7 @@ export class Reflector {
   #lastSyncResourceVersion = '';
   #resourceVersionUnavailable = false;
   #lastError: ReflectorError | undefined;
+  readonly #initialEventsTimeoutMs: number;
 
   constructor(options: ReflectorOptions) {
     this.#o = options;
@@ -96,6 +137,7 @@ export class Reflector {
     this.#random = options.random ?? Math.random;
     // The server timeout is at most twice this, in whole seconds of an int32.
     checkDurationMs('Reflector: minWatchTimeoutMs', options.minWatchTimeoutMs ?? 300_000, { min: 1_000, max: 2 ** 30 });
+    this.#initialEventsTimeoutMs = checkDurationMs('Reflector: initialEventsTimeoutMs', options.initialEventsTimeoutMs ?? 10_000, { min: 1_000 });
     resolveBackoffOptions(options.backoff);
   }
 
@@ -113,8 +155,10 @@ export class Reflector {
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
-        await this.#list(signal);
-        if (!signal.aborted) await this.#watchLoop(signal);
+        let open: OpenWatch | undefined;
+        if (this.#o.watchList === undefined) await this.#list(signal);
+        else open = await this.#syncWatchingList(signal, this.#o.watchList);
+        if (!signal.aborted) await this.#watchLoop(signal, open);
       } catch (err) {
         if (signal.aborted) break;
         this.#report(err);
@@ -143,6 +187,146 @@ export class Reflector {
   #relistResourceVersion(): string {
     if (this.#resourceVersionUnavailable) return '';
     return this.#lastSyncResourceVersion === '' ? '0' : this.#lastSyncResourceVersion;
+  }
+
+  /** Fills the store by WatchList (answering the open stream) while the server serves it, else by a list. */
+  async #syncWatchingList(signal: AbortSignal, support: WatchListSupport): Promise<OpenWatch | undefined> {
+    const mode = await support.begin(signal);
+    if (signal.aborted) return undefined;
+    if (mode !== 'list') {
+      const open = await this.#syncWithWatchList(signal, support, mode === 'probe');
+      if (open !== undefined || signal.aborted) return open;
+    }
+    await this.#list(signal);
+    return undefined;
+  }
+
+  /**
+   * One WatchList request, as client-go sends it: sendInitialEvents=true,
+   * resourceVersionMatch=NotOlderThan, bookmarks, from the last synced
+   * version ("" at first and after a 410: the server's current state, read
+   * consistently). kube-apiserver sends an ADDED event per object, in key
+   * order (their resourceVersions are not increasing), then a BOOKMARK
+   * annotated k8s.io/initial-events-end whose resourceVersion is the
+   * state's; the objects replace the store at that version, like a list.
+   * Answers the open stream, or undefined when this cycle must list instead
+   * (refused, or failed before the bookmark; reported unless refused). A
+   * 410 or a too-large resourceVersion retries once at once from "", as
+   * client-go does; 429 and a refused connection are thrown to the run
+   * loop, which backs off and tries WatchList again.
+   */
+  async #syncWithWatchList(signal: AbortSignal, support: WatchListSupport, probe: boolean): Promise<OpenWatch | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const options: ListOptions = {
+        resourceVersion: this.#resourceVersionUnavailable ? '' : this.#lastSyncResourceVersion,
+        resourceVersionMatch: 'NotOlderThan',
+        sendInitialEvents: true,
+        allowWatchBookmarks: true,
+        timeoutSeconds: this.#watchTimeoutSeconds(),
+      };
+      const startedAt = this.#clock.now();
+      let iterator: AsyncIterator<WatchEvent> | undefined;
+      try {
+        try {
+          iterator = (await this.#o.watch(options, signal))[Symbol.asyncIterator]();
+        } finally {
+          // A refusal and a 200 end the probe with their verdict (below); anything else without one.
+          if (probe && signal.aborted) support.endProbe('abandoned');
+        }
+        probe = false;
+        if (signal.aborted) return undefined;
+        support.served();
+        return await this.#readInitialEvents(iterator, startedAt);
+      } catch (err) {
+        if (iterator !== undefined) void iterator.return?.().catch(ignore);
+        if (signal.aborted) return undefined;
+        if (isInvalid(err) || isBadRequest(err)) {
+          // The server does not serve WatchList: this client lists from now on.
+          support.refused(findStatusError(err)?.message ?? String(err));
+          return undefined;
+        }
+        if (err instanceof InitialEventsTimeout) {
+          support.refused(err.message);
+          this.#report(new ReflectorError(this.#o.name, 'watch-list', err));
+          return undefined;
+        }
+        if (probe) support.endProbe('failed');
+        probe = false;
+        if (isRetriableWatchError(err)) throw new ReflectorError(this.#o.name, 'watch-list', err);
+        if ((isResourceExpired(err) || isResourceVersionTooLarge(err)) && attempt === 1) {
+          this.#resourceVersionUnavailable = true;
+          continue;
+        }
+        this.#report(new ReflectorError(this.#o.name, 'watch-list', err));
+        return undefined;
+      }
+    }
+  }
+
+  /** Reads the initial events up to the initial-events-end bookmark, then replaces the store; throws when the stream ends first. */
+  async #readInitialEvents(iterator: AsyncIterator<WatchEvent>, startedAt: number): Promise<OpenWatch> {
+    const objects = new Map<string, KubernetesObject>();
+    let unnamed = 0;
+    let events = 0;
+    for (;;) {
+      const next = await this.#nextWithin(iterator);
+      if (next.done === true) throw new Error(`the watch ended after ${events} events, before the ${initialEventsEndAnnotation} bookmark`);
+      const event = next.value;
+      events++;
+      if (event === null || typeof event !== 'object' || event.object === null || typeof event.object !== 'object') {
+        throw new TypeError('watch event without an object');
+      }
+      if (event.type === 'ERROR') throw new StatusError(event.object);
+      const meta = event.object.metadata;
+      // Objects without a name cannot be told apart: each is kept (the store ignores what it cannot place).
+      const key = typeof meta?.name === 'string' ? `${String(meta.namespace)}/${meta.name}` : `\0${unnamed++}`;
+      switch (event.type) {
+        case 'ADDED':
+        case 'MODIFIED':
+          objects.set(key, event.object);
+          break;
+        case 'DELETED':
+          objects.delete(key);
+          break;
+        case 'BOOKMARK': {
+          if (meta?.annotations?.[initialEventsEndAnnotation] !== 'true') break;
+          const rv = meta.resourceVersion ?? '';
+          if (typeof rv !== 'string') throw new TypeError(`the ${initialEventsEndAnnotation} bookmark has a ${typeof rv} resourceVersion, not a string`);
+          this.#resourceVersionUnavailable = false;
+          this.#lastError = undefined;
+          this.#o.store.replace([...objects.values()], rv);
+          this.#lastSyncResourceVersion = rv;
+          return { iterator, startedAt, events };
+        }
+        default:
+          // Unknown event types are skipped, as client-go does.
+          break;
+      }
+    }
+  }
+
+  /** The next event, or an InitialEventsTimeout when none comes within initialEventsTimeoutMs. */
+  #nextWithin(iterator: AsyncIterator<WatchEvent>): Promise<IteratorResult<WatchEvent>> {
+    const ms = this.#initialEventsTimeoutMs;
+    return new Promise((resolve, reject) => {
+      const timer = this.#clock.setTimeout(() => {
+        reject(new InitialEventsTimeout(`no initial-events-end bookmark and no event for ${ms} ms: the server does not honour sendInitialEvents`));
+      }, ms);
+      iterator.next().then(
+        (next) => {
+          this.#clock.clearTimeout(timer);
+          resolve(next);
+        },
+        (err: unknown) => {
+          this.#clock.clearTimeout(timer);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
+  }
+
+  #watchTimeoutSeconds(): number {
+    return Math.floor(((this.#o.minWatchTimeoutMs ?? 300_000) * (1 + this.#random())) / 1000);
   }
 
   async #list(signal: AbortSignal): Promise<void> {
@@ -196,19 +380,25 @@ export class Reflector {
     return { items, resourceVersion: rv };
   }
 
-  async #watchLoop(signal: AbortSignal): Promise<void> {
-    const minTimeoutMs = this.#o.minWatchTimeoutMs ?? 300_000;
+  /** Watches until a failure; `open` is the stream of the WatchList request that synced, watched first. */
+  async #watchLoop(signal: AbortSignal, open: OpenWatch | undefined): Promise<void> {
     while (!signal.aborted) {
-      const timeoutSeconds = Math.floor((minTimeoutMs * (1 + this.#random())) / 1000);
-      const options: ListOptions = {
-        resourceVersion: this.#lastSyncResourceVersion,
-        allowWatchBookmarks: true,
-        timeoutSeconds,
-      };
-      const startedAt = this.#clock.now();
-      let events = 0;
+      let startedAt = open?.startedAt ?? this.#clock.now();
+      let events = open?.events ?? 0;
       try {
-        const stream = await this.#o.watch(options, signal);
+        let iterator = open?.iterator;
+        open = undefined;
+        if (iterator === undefined) {
+          const options: ListOptions = {
+            resourceVersion: this.#lastSyncResourceVersion,
+            allowWatchBookmarks: true,
+            timeoutSeconds: this.#watchTimeoutSeconds(),
+          };
+          startedAt = this.#clock.now();
+          events = 0;
+          iterator = (await this.#o.watch(options, signal))[Symbol.asyncIterator]();
+        }
+        const stream: AsyncIterable<WatchEvent> = { [Symbol.asyncIterator]: () => iterator };
         for await (const event of stream) {
           if (signal.aborted) return;
           this.#apply(event);
@@ -258,6 +448,13 @@ export class Reflector {
     }
     if (typeof rv === 'string' && rv !== '') this.#lastSyncResourceVersion = rv;
   }
+}
+
+function ignore(): void {}
+
+/** A WatchList stream went silent before its initial-events-end bookmark. */
+class InitialEventsTimeout extends Error {
+  override readonly name = 'InitialEventsTimeout';
 }
 
 /** Errors after which a watch is retried from the same version: 429 and a refused connection. */

@@ -84,6 +84,16 @@ export interface ClientOptions {
    * @default 256 MiB
    */
   maxBufferedWatchBytes?: number;
+  /**
+   * Whether watching managers sync each object with one WatchList request (a
+   * watch with `sendInitialEvents=true`; kube-apiserver serves it by default
+   * in v1.32 and since v1.34) instead of a list and then a watch. A server
+   * that refuses it (422 or 400: the WatchList feature gate is off, or the
+   * server predates it) is asked once; from then on this client lists, then
+   * watches. false: always list, then watch.
+   * @default true
+   */
+  watchList?: boolean;
 }
 
 /** Every option with its default applied, checked. */
@@ -100,6 +110,7 @@ export interface ResolvedClientOptions {
   maxEventBytes: number;
   maxResponseBytes: number;
   maxBufferedWatchBytes: number;
+  watchList: boolean;
 }
 
 const DEFAULT_STALL_TIMEOUT_MS = 330_000;
@@ -130,6 +141,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
   const userAgent = options.userAgent ?? 'kube-object-manager/0.1.0';
   if (typeof userAgent !== 'string' || userAgent === '') throw new TypeError('createClient: options.userAgent must be a non-empty string');
   if (options.http2 !== undefined && typeof options.http2 !== 'boolean') throw new TypeError('createClient: options.http2 must be a boolean');
+  if (options.watchList !== undefined && typeof options.watchList !== 'boolean') throw new TypeError('createClient: options.watchList must be a boolean');
   return {
     clock: options.clock ?? realClock,
     stallTimeoutMs: duration('stallTimeoutMs', options.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS, 1),
@@ -143,5 +155,6 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     maxEventBytes: count('maxEventBytes', options.maxEventBytes, DEFAULT_MAX_EVENT_BYTES, 1024),
     maxResponseBytes: count('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 1024, bufferConstants.MAX_STRING_LENGTH),
     maxBufferedWatchBytes: count('maxBufferedWatchBytes', options.maxBufferedWatchBytes, DEFAULT_MAX_BUFFERED_WATCH_BYTES, 1024),
+    watchList: options.watchList ?? true,
   };
 }

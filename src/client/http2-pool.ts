@@ -10,6 +10,15 @@ import type { TransportRequest, TransportResponse } from './transport.ts';
 
 /** What RFC 9113 lets a client assume before the server's SETTINGS arrive; kube-apiserver advertises 100. */
 const DEFAULT_SERVER_STREAMS = 100;
+/**
+ * Connections opened at once to one server (per TLS identity). A start-up
+ * burst of 10,000 watches needs 100 connections to kube-apiserver: opened
+ * one after another they took 2.9 s (each waits for its TCP and TLS
+ * handshakes and the server's SETTINGS); 16 at a time they open in 7 rounds,
+ * and a client still never starts hundreds of handshakes against a server
+ * at once.
+ */
+const MAX_PARALLEL_CONNECTS = 16;
 
 interface PooledSession {
   readonly group: Group;
@@ -33,9 +42,17 @@ interface Waiter {
   readonly resolve: (pooled: PooledSession | undefined) => void;
 }
 
+/** A connection being opened, and how many requests count on a slot on it. */
+interface Connecting {
+  readonly done: Promise<void>;
+  claims: number;
+}
+
 interface Group {
   readonly sessions: Set<PooledSession>;
-  connecting: Promise<void> | undefined;
+  readonly connecting: Set<Connecting>;
+  /** Streams a connection of this group takes (the server's limit, capped), once one connection has told; undefined before. */
+  streamLimit: number | undefined;
   /** The server picked http/1.1 through ALPN. */
   http1: boolean;
   /** Streams in flight that end on their own (gets, lists), on every session of the group. */
@@ -63,9 +80,12 @@ function ignore(): void {}
  * identity (RequestCredentials.poolKey). A request takes a stream on the
  * first connection with a free slot; a new connection is opened only when
  * every open one carries as many streams as the server's
- * SETTINGS_MAX_CONCURRENT_STREAMS allows (and at most one connection is
- * being opened per key at a time, so a burst of watches does not open a
- * connection each). A connection that received GOAWAY takes no new streams;
+ * SETTINGS_MAX_CONCURRENT_STREAMS allows. A burst of requests opens as many
+ * connections at once as it needs to (at most MAX_PARALLEL_CONNECTS), each
+ * counted to carry the server's limit, so a burst of watches neither opens a
+ * connection each nor waits for connections opened one by one; until the
+ * first connection has told the server's limit (and that it speaks h2), it
+ * is the only one opened. A connection that received GOAWAY takes no new streams;
  * one idle for `idleConnectionTimeoutMs` is closed. When the server's ALPN
  * answer is http/1.1, request() returns 'http1' for that key from then on.
  */
@@ -142,7 +162,7 @@ export class Http2Pool {
   #group(key: string): Group {
     let group = this.#groups.get(key);
     if (group === undefined) {
-      group = { sessions: new Set(), connecting: undefined, http1: false, shortLived: 0, waiters: [] };
+      group = { sessions: new Set(), connecting: new Set(), streamLimit: undefined, http1: false, shortLived: 0, waiters: [] };
       this.#groups.set(key, group);
     }
     return group;
@@ -167,16 +187,43 @@ export class Http2Pool {
           return pooled;
         }
       }
-      if (group.connecting === undefined && group.shortLived > group.waiters.length) {
+      if (group.connecting.size === 0 && group.shortLived > group.waiters.length) {
         const pooled = await this.#wait(group, req);
         if (pooled !== undefined) return pooled;
         continue;
       }
-      group.connecting ??= this.#connect(req.credentials, group).finally(() => {
-        group.connecting = undefined;
-      });
-      await group.connecting;
+      await this.#claimConnection(req.credentials, group).done;
     }
+  }
+
+  /**
+   * A connection being opened that this request can count on a slot of: one
+   * with slots not yet counted on, else a new one (within
+   * MAX_PARALLEL_CONNECTS), else the least counted on (the request looks
+   * again when it is open).
+   */
+  #claimConnection(credentials: RequestCredentials, group: Group): Connecting {
+    const limit = group.streamLimit;
+    let least: Connecting | undefined;
+    for (const connecting of group.connecting) {
+      if (limit === undefined || connecting.claims < limit) {
+        connecting.claims++;
+        return connecting;
+      }
+      if (least === undefined || connecting.claims < least.claims) least = connecting;
+    }
+    if (least !== undefined && group.connecting.size >= MAX_PARALLEL_CONNECTS) {
+      least.claims++;
+      return least;
+    }
+    const connecting: Connecting = {
+      claims: 1,
+      done: this.#connect(credentials, group).finally(() => {
+        group.connecting.delete(connecting);
+      }),
+    };
+    group.connecting.add(connecting);
+    return connecting;
   }
 
   #wait(group: Group, req: TransportRequest): Promise<PooledSession | undefined> {
@@ -292,7 +339,7 @@ export class Http2Pool {
       this.#settleWaiters(group);
       // Rotated client certificates make new keys: forget groups left empty.
       const key = credentials.poolKey;
-      const unused = group.sessions.size === 0 && group.connecting === undefined && group.waiters.length === 0 && !group.http1;
+      const unused = group.sessions.size === 0 && group.connecting.size === 0 && group.waiters.length === 0 && !group.http1;
       if (unused && this.#groups.get(key) === group) this.#groups.delete(key);
     };
     pooled.forget = forget;
@@ -309,8 +356,10 @@ export class Http2Pool {
       if (pooled.active === 0) this.#retire(pooled);
     });
     pooled.maxStreams = limit();
+    group.streamLimit = pooled.maxStreams;
     session.on('remoteSettings', () => {
       pooled.maxStreams = limit();
+      group.streamLimit = pooled.maxStreams;
     });
     if (this.#closed) {
       session.destroy();

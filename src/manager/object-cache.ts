@@ -42,6 +42,8 @@ export const objectWatchMinTimeoutMs = 30 * 60_000;
  * Creates the watch-based Store of the seed: the first reference to an object
  * starts a reflector that lists and watches that one object (field selector
  * `metadata.name=<name>` in its namespace); the last reference stops it.
+ * When `watchObject` carries a WatchListSupport (our client's do), the list
+ * and the watch are one WatchList request while the server serves it.
  *
  * get() waits up to `syncTimeoutMs` for the first list (woken by the list, not
  * by polling), then answers from memory: the object, or a 404 StatusError. An
@@ -112,6 +114,7 @@ class CacheItem implements ReflectorStore {
       store: this,
       clock: cache.clock,
       minWatchTimeoutMs: objectWatchMinTimeoutMs,
+      ...(o.watchObject.watchList !== undefined && { watchList: o.watchObject.watchList }),
       onError: (error) => o.onError?.(error, { namespace, name }),
     });
   }

@@ -1,4 +1,5 @@
 import type { KubernetesListObject, KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import type { WatchListSupport } from '../client/watch-list-support.ts';
 
 /**
  * Registers the objects that pods reference and serves them. The
@@ -98,8 +99,16 @@ export type ListObjectFunc = (
  * iterable ends (the server closed it) or the signal aborts; a connection
  * failure is thrown from the iterator.
  */
-export type WatchObjectFunc = (
+export type WatchObjectFunc = ((
   namespace: string,
   options: ListOptions,
   signal: AbortSignal,
-) => AsyncIterable<WatchEvent> | Promise<AsyncIterable<WatchEvent>>;
+) => AsyncIterable<WatchEvent> | Promise<AsyncIterable<WatchEvent>>) & {
+  /**
+   * Set on watch functions that can send WatchList requests
+   * (`sendInitialEvents`): what their server answered to them, shared by
+   * every watch of one client. Watching managers then sync each object with
+   * one request. A function wrapping another keeps WatchList by copying it.
+   */
+  readonly watchList?: WatchListSupport;
+};

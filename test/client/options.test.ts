@@ -36,6 +36,7 @@ describe('createClient options', () => {
     assert.throws(() => createClient(kc, { maxRetries: -1 }), /options.maxRetries must be a number >= 0/);
     assert.throws(() => createClient(kc, { maxEventBytes: 10 }), /options.maxEventBytes must be a number >= 1024/);
     assert.throws(() => createClient(kc, { http2: 'yes' as unknown as boolean }), /options.http2 must be a boolean/);
+    assert.throws(() => createClient(kc, { watchList: 'no' as unknown as boolean }), /options.watchList must be a boolean/);
     assert.throws(() => createClient(kc, { userAgent: '' }), /options.userAgent must be a non-empty string/);
     const client = createClient(kc);
     assert.throws(() => client.resource('Secrets'), /resource must be a lowercase plural resource name/);
