@@ -10,7 +10,8 @@ export { getObjectTTLFromNodeFunc, objectTTLAnnotationKey } from './manager/node
 export { newObjectCache, type ObjectCacheOptions } from './manager/object-cache.ts';
 export { newWatchBasedManager, type WatchBasedManagerOptions } from './manager/watch-based-manager.ts';
 
-export { Reflector, ReflectorError, isRetriableWatchError, type ReflectorOptions, type ReflectorStore } from './cache/reflector.ts';
+export { Reflector, ReflectorError, isRetriableWatchError, type ReflectorOptions, type ReflectorPhase, type ReflectorStore } from './cache/reflector.ts';
+export { WatchListSupport } from './client/watch-list-support.ts';
 export { Backoff, backoffBaseDelay, defaultBackoff, withJitter, type BackoffOptions } from './cache/backoff.ts';
 
 export {

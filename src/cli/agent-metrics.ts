@@ -6,6 +6,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Client, ResourceClient } from '../client/types.ts';
 import type { ClientStats } from '../client/index.ts';
 import type { AgentState, ObjectKind } from './agent-state.ts';
+import { keepWatchList } from './counting-client.ts';
 
 const states = ['pending', 'synced', 'missing', 'immutable', 'idle', 'error'] as const;
 const kinds: readonly ObjectKind[] = ['Secret', 'ConfigMap'];
@@ -120,10 +121,10 @@ export function meteredClient(client: Client, metrics: AgentMetrics): Client {
           metrics.request(resource, 'list');
           return inner.listObject(namespace, options, signal);
         },
-        watchObject: (namespace, options, signal) => {
+        watchObject: keepWatchList(inner.watchObject, (namespace, options, signal) => {
           metrics.request(resource, 'watch');
           return inner.watchObject(namespace, options, signal);
-        },
+        }),
       };
     },
     close: () => client.close(),

@@ -1,5 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Client, ResourceClient } from '../client/types.ts';
+import type { WatchObjectFunc } from '../manager/types.ts';
 
 /** API requests a client issued, by verb. */
 export type RequestCounts = Record<'get' | 'list' | 'watch', number>;
@@ -20,13 +21,22 @@ export function countingClient(client: Client): { client: Client; counts: Reques
           counts.list++;
           return inner.listObject(namespace, options, signal);
         },
-        watchObject: (namespace, options, signal) => {
+        watchObject: keepWatchList(inner.watchObject, (namespace, options, signal) => {
           counts.watch++;
           return inner.watchObject(namespace, options, signal);
-        },
+        }),
       };
     },
     close: () => client.close(),
   };
   return { client: wrapped, counts };
+}
+
+/**
+ * `wrapper` with the WatchList support of the watch function it wraps, so
+ * that a watching manager over a wrapped client still syncs each object with
+ * one request (a wrapper without it falls back to list + watch).
+ */
+export function keepWatchList(inner: WatchObjectFunc, wrapper: WatchObjectFunc): WatchObjectFunc {
+  return inner.watchList === undefined ? wrapper : Object.assign(wrapper, { watchList: inner.watchList });
 }

@@ -81,7 +81,7 @@ test('malformed watch lines and non-JSON error bodies: clear errors, nothing lea
     },
   });
   const clock = new FakeClock();
-  const client = createClient(server.kubeConfig({ token }), { clock });
+  const client = createClient(server.kubeConfig({ token }), { clock, watchList: false });
   const controller = new AbortController();
   const errors: ReflectorError[] = [];
   const secrets = newWatchingSecretManager(client, 60_000, { clock, signal: controller.signal, onError: (e) => errors.push(e), syncTimeoutMs: 600_000 });

@@ -64,6 +64,8 @@ describe('secret data and tokens stay out of errors, entries and metrics', () =>
     try {
       secrets.registerPod(pod);
       await secrets.getSecret(ns, 'db');
+      await secrets.getSecret(ns, 'tls');
+      await secrets.getSecret(ns, 'missing').catch(() => undefined);
       server.faults.failNext(3, 500, { verb: 'list' });
       server.faults.failNext(3, 403, { verb: 'watch' });
       server.faults.dropWatches({ abort: true });
