@@ -90,7 +90,8 @@ export function invalid(kind: string, name: string, errors: FieldError[], group 
   const summary = errors.map((e) => `${e.field}: ${fieldMessage(e)}`);
   const text = summary.length === 1 ? (summary[0] ?? '') : `[${summary.join(', ')}]`;
   const what = group === '' ? kind : `${kind}.${group}`;
-  return statusError(422, 'Invalid', `${what} "${name}" is invalid: ${text}`, { name, group, kind, causes });
+  // kube omits an empty name and group (a ListOptions error has neither).
+  return statusError(422, 'Invalid', `${what} "${name}" is invalid: ${text}`, { ...(name === '' ? {} : { name }), ...(group === '' ? {} : { group }), kind, causes });
 }
 
 /** The Status for a successful delete of a kind that does not return the object. */

@@ -1,5 +1,6 @@
 import { tooDeep, tooDeepMessage } from './json-depth.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
+import { checkObjectMeta } from './object-meta.ts';
 import { badRequest, invalid } from './status.ts';
 import type { FieldError } from './status.ts';
 
@@ -121,6 +122,7 @@ export function validateObject(info: ResourceInfo, obj: KObject): void {
         : "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
     });
   }
+  checkObjectMeta(errors, obj.metadata as Record<string, unknown>);
   if (info.name === 'pods') {
     const spec = obj['spec'];
     const containers = isRecord(spec) ? spec['containers'] : undefined;
@@ -134,7 +136,13 @@ export function validateObject(info: ResourceInfo, obj: KObject): void {
   }
   if (info.name === 'secrets' || info.name === 'configmaps') {
     checkKeys(errors, 'data', obj['data'], info.name === 'secrets');
-    if (info.name === 'configmaps') checkKeys(errors, 'binaryData', obj['binaryData'], true);
+    if (info.name === 'configmaps') {
+      checkKeys(errors, 'binaryData', obj['binaryData'], true);
+      const binary = obj['binaryData'];
+      if (isRecord(obj['data']) && isRecord(binary)) {
+        for (const k of Object.keys(obj['data'])) if (k in binary) errors.push({ field: `data[${k}]`, type: 'Invalid', value: k, detail: 'duplicate of key present in binaryData' });
+      }
+    }
     // kube's total: a ConfigMap's data (UTF-8) and binaryData (decoded) bytes, a Secret's decoded data bytes; keys do not count.
     const secret = info.name === 'secrets';
     const size = valueBytes(obj['data'], secret) + (secret ? 0 : valueBytes(obj['binaryData'], true));
