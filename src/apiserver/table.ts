@@ -106,9 +106,9 @@ const columns: Record<string, Column[]> = {
     { name: 'IP', type: 'string', description: 'The IP address assigned to the pod', priority: 1, cell: (o) => str(rec(o['status'])['podIP'], '<none>') },
     { name: 'Node', type: 'string', description: 'The node the pod is bound to', priority: 1, cell: (o) => str(rec(o['spec'])['nodeName'], '<none>') },
   ],
-  secrets: [name, { name: 'Type', type: 'string', description: 'The type of the secret', priority: 0, cell: (o) => str(o['type']) }, { name: 'Data', type: 'integer', description: 'The number of entries in the data', priority: 0, cell: dataCount }, age],
-  configmaps: [name, { name: 'Data', type: 'integer', description: 'The number of entries in the data', priority: 0, cell: dataCount }, age],
-  serviceaccounts: [name, { name: 'Secrets', type: 'integer', description: 'The number of secrets', priority: 0, cell: (o) => arr(o['secrets']).length }, age],
+  secrets: [name, { name: 'Type', type: 'string', description: 'The type of the secret', priority: 0, cell: (o) => str(o['type']) }, { name: 'Data', type: 'string', description: 'The number of entries in the data', priority: 0, cell: dataCount }, age],
+  configmaps: [name, { name: 'Data', type: 'string', description: 'The number of entries in the data', priority: 0, cell: dataCount }, age],
+  serviceaccounts: [name, { name: 'Secrets', type: 'string', description: 'The number of secrets', priority: 0, cell: (o) => arr(o['secrets']).length }, age],
 };
 
 /**
@@ -116,13 +116,14 @@ const columns: Record<string, Column[]> = {
  * `kubectl get`: kube's columns per kind, each row carrying the object's
  * metadata as a PartialObjectMetadata.
  */
-export function toTable(info: ResourceInfo, objects: KObject[], listMeta: Rec, nowMs: number): Rec {
+export function toTable(info: ResourceInfo, objects: KObject[], listMeta: Rec, nowMs: number, withColumns = true): Rec {
   const cols = columns[info.name] ?? [name, age];
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata: listMeta,
-    columnDefinitions: cols.map(({ cell: _cell, ...def }) => ({ format: '', ...def })),
+    // A watch sends the column definitions with its first event only (null after), as kube-apiserver does.
+    columnDefinitions: withColumns ? cols.map(({ cell: _cell, ...def }) => ({ format: '', ...def })) : null,
     rows: objects.map((o) => ({
       cells: cols.map((c) => c.cell(o, nowMs)),
       object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },

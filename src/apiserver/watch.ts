@@ -68,6 +68,8 @@ function bookmarkLine(kind: string, rv: number, initialEventsEnd: boolean): stri
  */
 export class Watcher {
   readonly spec: WatchSpec;
+  /** Table watches: whether an event carrying the column definitions was rendered (later ones carry null). */
+  tableColumnsSent = false;
   readonly #sink: WatchSink;
   #hub: WatchHub;
   #timer: unknown;
@@ -348,7 +350,7 @@ export class WatchHub {
       type = 'DELETED';
       variant = 'DELETED-prev';
     } else return undefined;
-    const cacheKey = w.spec.table ? `${variant}/table` : variant;
+    const cacheKey = w.spec.table ? `${variant}/table/${w.tableColumnsSent ? 'later' : 'first'}` : variant;
     let text = cache.get(cacheKey);
     if (text === undefined) {
       let object = ev.object;
@@ -358,11 +360,15 @@ export class WatchHub {
       text = line(type, this.#render(w, object));
       cache.set(cacheKey, text);
     }
+    if (w.spec.table) w.tableColumnsSent = true;
     return text;
   }
 
   #render(w: Watcher, obj: KObject): unknown {
-    return w.spec.table ? toTable(w.spec.info, [obj], { resourceVersion: obj.metadata.resourceVersion }, this.clock.now()) : obj;
+    if (!w.spec.table) return obj;
+    const first = !w.tableColumnsSent;
+    w.tableColumnsSent = true;
+    return toTable(w.spec.info, [obj], { resourceVersion: obj.metadata.resourceVersion }, this.clock.now(), first);
   }
 
   #dispatch(ev: StoredEvent): void {
