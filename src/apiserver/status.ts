@@ -27,8 +27,9 @@ export function notServed(what: string): StatusError {
   return statusError(404, 'NotFound', `the server could not find the requested resource: the embedded API server does not serve ${what}`, {});
 }
 
-export function methodNotAllowed(method: string): StatusError {
-  return statusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method})`, {});
+/** kube's 405; its message does not name the method (`_method` is kept for callers). */
+export function methodNotAllowed(_method: string): StatusError {
+  return statusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
 }
 
 export function alreadyExists(resource: string, name: string): StatusError {
