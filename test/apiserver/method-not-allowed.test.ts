@@ -1,6 +1,5 @@
 // A method a path does not take is kube-apiserver v1.37.2's 405 Status, word
 // for word (found by the differential corpus): the message names no method.
-/* eslint-disable @typescript-eslint/no-unsafe-member-access */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApiServer } from '../../src/apiserver/index.ts';
