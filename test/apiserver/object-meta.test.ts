@@ -4,7 +4,7 @@
 // that are not qualified names, owner references without a uid, and a
 // ConfigMap key in both data and binaryData. Messages, fields and details
 // are kube's (details carry no empty `group`).
-/* eslint-disable @typescript-eslint/no-unsafe-member-access */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApiServer } from '../../src/apiserver/index.ts';
@@ -70,6 +70,25 @@ describe('apiserver object metadata validation', () => {
       ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'p', uid: '1' }],
     };
     assert.equal((await req(server, 'POST', CMS, { body: { metadata: meta } })).status, 201);
+  });
+
+  it('reports a name that is only too long as too long, with kube\'s length message', async () => {
+    const long = 'a'.repeat(254);
+    const r = await req(server, 'POST', CMS, { body: { metadata: { name: long } } });
+    assert.equal(r.status, 422);
+    assert.deepEqual(r.json.details.causes, [{ reason: 'FieldValueInvalid', message: `Invalid value: "${long}": must be no more than 253 characters`, field: 'metadata.name' }]);
+    const ns = 'n'.repeat(64);
+    const n = await req(server, 'POST', '/api/v1/namespaces', { body: { metadata: { name: ns } } });
+    assert.equal(n.status, 422);
+    assert.deepEqual(n.json.details.causes[0], { reason: 'FieldValueInvalid', message: `Invalid value: "${ns}": must be no more than 63 characters`, field: 'metadata.name' });
+  });
+
+  it('checks a generateName prefix before the name made from it', async () => {
+    const r = await req(server, 'POST', CMS, { body: { metadata: { generateName: 'Gen_' } } });
+    assert.equal(r.status, 422);
+    assert.deepEqual(r.json.details.causes.map((c: { field: string }) => c.field), ['metadata.generateName', 'metadata.name']);
+    assert.match(r.json.details.causes[0].message, /^Invalid value: "Gen_": a lowercase RFC 1123 subdomain/);
+    assert.equal((await req(server, 'POST', CMS, { body: { metadata: { generateName: 'gen-' } } })).status, 201);
   });
 
   it('qualifiedNameProblems: prefix and name parts', () => {
