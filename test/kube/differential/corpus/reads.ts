@@ -1,0 +1,162 @@
+// Names, resourceVersions, selectors and pagination: reads and the
+// validation of what a request names.
+import type { Group, Step } from '../case.ts';
+import { cms, configMap, get, seed, sync } from './build.ts';
+
+const create = (name: string, body: unknown, path = cms): Step => ({ name, method: 'POST', path, body });
+
+export const names: Group = {
+  topic: 'names',
+  name: 'names',
+  steps: [
+    create('uppercase', configMap('Bad')),
+    create('underscore', configMap('a_b')),
+    create('too-long-254', configMap('a'.repeat(254))),
+    create('dns-label-64-ok-for-configmap', configMap('a'.repeat(64))),
+    create('empty-name', configMap('')),
+    create('no-metadata', { apiVersion: 'v1', kind: 'ConfigMap', data: {} }),
+    create('dot', configMap('.')),
+    create('dotdot', configMap('..')),
+    create('slash', configMap('a/b')),
+    create('percent', configMap('a%b')),
+    create('generate-name', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'gen-' } }),
+    create('generate-name-bad', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'Gen_' } }),
+    create('namespace-mismatch', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'm', namespace: 'other' } }),
+    create('kind-mismatch', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'k' } }),
+    create('apiversion-mismatch', { apiVersion: 'v2', kind: 'ConfigMap', metadata: { name: 'k' } }),
+    create('no-kind', { metadata: { name: 'nokind' } }),
+    create('already-exists-seed', configMap('dup')),
+    create('already-exists', configMap('dup')),
+    get('get-dot', `${cms}/.`),
+    get('get-dotdot', `${cms}/..`),
+    get('get-encoded-dotdot', `${cms}/%2E%2E`),
+    { name: 'delete-dotdot', method: 'DELETE', path: `${cms}/..` },
+    { name: 'put-dot', method: 'PUT', path: `${cms}/.`, body: configMap('.') },
+    get('get-uppercase', `${cms}/Bad`),
+    get('get-missing', `${cms}/missing`),
+    get('get-in-missing-namespace', '/api/v1/namespaces/diff-nowhere/configmaps/x'),
+    create('in-missing-namespace', configMap('x'), '/api/v1/namespaces/diff-nowhere/configmaps'),
+    { name: 'put-name-mismatch', method: 'PUT', path: `${cms}/dup`, body: configMap('other') },
+    { name: 'put-missing', method: 'PUT', path: `${cms}/missing`, body: configMap('missing') },
+  ],
+};
+
+export const resourceVersions: Group = {
+  topic: 'resourceVersion',
+  name: 'rv',
+  steps: [
+    seed('a'),
+    sync(1),
+    get('get-rv0', `${cms}/a?resourceVersion=0`),
+    get('get-rv-exact-current', `${cms}/a?resourceVersion={rv_a}`),
+    get('get-rv-bad', `${cms}/a?resourceVersion=abc`),
+    get('list-rv0', `${cms}?resourceVersion=0`),
+    get('list-rv-current', `${cms}?resourceVersion={rv_a}`),
+    get('list-rv-bad', `${cms}?resourceVersion=abc`),
+    get('list-rv-negative', `${cms}?resourceVersion=-1`),
+    get('list-rv-float', `${cms}?resourceVersion=1.5`),
+    get('list-match-exact-no-rv', `${cms}?resourceVersionMatch=Exact`),
+    get('list-match-notolder-no-rv', `${cms}?resourceVersionMatch=NotOlderThan`),
+    get('list-match-exact-rv0', `${cms}?resourceVersion=0&resourceVersionMatch=Exact`),
+    get('list-match-exact-current', `${cms}?resourceVersion={rv_a}&resourceVersionMatch=Exact`),
+    get('list-match-notolder-current', `${cms}?resourceVersion={rv_a}&resourceVersionMatch=NotOlderThan`),
+    get('list-match-notolder-rv0', `${cms}?resourceVersion=0&resourceVersionMatch=NotOlderThan`),
+    get('list-match-bad', `${cms}?resourceVersion={rv_a}&resourceVersionMatch=Newest`),
+    get('list-match-lowercase', `${cms}?resourceVersion={rv_a}&resourceVersionMatch=exact`),
+    get('list-match-exact-with-limit', `${cms}?resourceVersion={rv_a}&resourceVersionMatch=Exact&limit=1`),
+    get('list-rv-huge', `${cms}?resourceVersion=99999999999999999999999`),
+    get('watch-rv-bad', `${cms}?watch=true&resourceVersion=abc`),
+  ],
+};
+
+const sel = (name: string, query: string, path = cms): Step => get(name, `${path}?${query}`);
+
+export const selectors: Group = {
+  topic: 'selectors',
+  name: 'selectors',
+  steps: [
+    seed('s1', { app: 'web', tier: 'front', n: '5' }),
+    seed('s2', { app: 'db', tier: 'back', n: '10' }),
+    seed('s3', { app: 'web' }),
+    sel('eq', 'labelSelector=app%3Dweb'),
+    sel('double-eq', 'labelSelector=app%3D%3Dweb'),
+    sel('neq', 'labelSelector=app!%3Dweb'),
+    sel('in', 'labelSelector=app%20in%20(web,db)'),
+    sel('notin', 'labelSelector=tier%20notin%20(front)'),
+    sel('exists', 'labelSelector=tier'),
+    sel('not-exists', 'labelSelector=!tier'),
+    sel('and', 'labelSelector=app%3Dweb,tier%3Dfront'),
+    sel('gt', 'labelSelector=n%3E6'),
+    sel('lt', 'labelSelector=n%3C6'),
+    sel('gt-non-integer', 'labelSelector=n%3Ex'),
+    sel('empty', 'labelSelector='),
+    sel('spaces', 'labelSelector=%20app%20%3D%20web%20'),
+    sel('empty-value', 'labelSelector=app%3D'),
+    sel('in-empty-set', 'labelSelector=app%20in%20()'),
+    sel('bad-double-op', 'labelSelector=a%3Db%3Dc'),
+    sel('bad-in-no-parens', 'labelSelector=app%20in%20web'),
+    sel('bad-bang-only', 'labelSelector=!'),
+    sel('bad-unclosed', 'labelSelector=app%20in%20(web'),
+    sel('bad-no-key', 'labelSelector=%3Dweb'),
+    sel('bad-value-chars', 'labelSelector=app%3Dw%20b'),
+    sel('bad-key-chars', 'labelSelector=a%24b%3Dc'),
+    sel('bad-value-too-long', `labelSelector=app%3D${'v'.repeat(64)}`),
+    sel('field-name', 'fieldSelector=metadata.name%3Ds1'),
+    sel('field-name-double-eq', 'fieldSelector=metadata.name%3D%3Ds1'),
+    sel('field-name-neq', 'fieldSelector=metadata.name!%3Ds1'),
+    sel('field-namespace', 'fieldSelector=metadata.namespace%3D{ns}'),
+    sel('field-and-label', 'fieldSelector=metadata.name!%3Ds1&labelSelector=app'),
+    sel('field-two', 'fieldSelector=metadata.name!%3Ds1,metadata.name!%3Ds2'),
+    sel('field-empty', 'fieldSelector='),
+    sel('field-unknown', 'fieldSelector=data.k%3Dv'),
+    sel('field-no-op', 'fieldSelector=metadata.name'),
+    sel('field-in', 'fieldSelector=metadata.name%20in%20(s1)'),
+    sel('field-escaped-comma', 'fieldSelector=metadata.name%3Da%5C,b'),
+    sel('field-secret-type', 'fieldSelector=type%3DOpaque', '/api/v1/namespaces/{ns}/secrets'),
+    sel('field-pod-node', 'fieldSelector=spec.nodeName%3Dn1', '/api/v1/namespaces/{ns}/pods'),
+    sel('field-pod-phase', 'fieldSelector=status.phase%3DRunning', '/api/v1/namespaces/{ns}/pods'),
+    sel('field-pod-bad', 'fieldSelector=spec.image%3Dx', '/api/v1/namespaces/{ns}/pods'),
+    sel('watch-label', 'watch=true&labelSelector=app%3Dweb&resourceVersion={rv_s1}'),
+    sel('watch-bad-label', 'watch=true&labelSelector=a%3Db%3Dc'),
+  ],
+};
+// The watch above replays from s1: two events (s2 does not match).
+const watchStep = selectors.steps.find((s) => 'name' in s && s.name === 'watch-label') as Step;
+watchStep.watch = { events: 1 };
+
+export const pagination: Group = {
+  topic: 'pagination',
+  name: 'pages',
+  steps: [
+    seed('p1', { a: 'x' }),
+    seed('p2'),
+    seed('p3', { a: 'x' }),
+    seed('p4'),
+    { ...get('page-1', `${cms}?limit=2`), save: { c1: 'metadata.continue' } },
+    { ...get('page-2', `${cms}?limit=2&continue={c1}`), save: { c2: 'metadata.continue' } },
+    get('page-1-selector', `${cms}?limit=1&labelSelector=a%3Dx`),
+    { ...get('limit-1', `${cms}?limit=1`), save: { cOld: 'metadata.continue' } },
+    { name: 'write-between-pages', method: 'POST', path: cms, body: configMap('p0') },
+    get('continue-after-write', `${cms}?limit=10&continue={cOld}`),
+    get('continue-with-rv', `${cms}?limit=1&continue={c1}&resourceVersion=0`),
+    get('continue-with-exact', `${cms}?limit=1&continue={c1}&resourceVersionMatch=Exact&resourceVersion=1`),
+    get('limit-0', `${cms}?limit=0`),
+    get('limit-negative', `${cms}?limit=-1`),
+    get('limit-bad', `${cms}?limit=abc`),
+    get('limit-huge', `${cms}?limit=99999999999999999999`),
+    get('continue-garbage', `${cms}?limit=1&continue=garbage`),
+    get('continue-forged-no-rv', `${cms}?limit=1&continue=${forge({ v: 'meta.k8s.io/v1', start: 'p2\u0000' })}`),
+    get('continue-forged-huge-rv', `${cms}?limit=1&continue=${forge({ v: 'meta.k8s.io/v1', rv: 1e300, start: 'p2\u0000' })}`),
+    get('continue-forged-float-rv', `${cms}?limit=1&continue=${forge({ v: 'meta.k8s.io/v1', rv: 1.5, start: 'p2\u0000' })}`),
+    get('continue-forged-negative-rv', `${cms}?limit=1&continue=${forge({ v: 'meta.k8s.io/v1', rv: -1, start: 'p2\u0000' })}`),
+    get('continue-forged-bad-version', `${cms}?limit=1&continue=${forge({ v: 'x', rv: 5, start: 'p2\u0000' })}`),
+    get('continue-forged-escape', `${cms}?limit=1&continue=${forge({ v: 'meta.k8s.io/v1', rv: 5, start: '../../secrets/' })}`),
+    get('continue-no-limit', `${cms}?continue={c2}`),
+    { name: 'compact', action: 'compact' },
+    get('continue-expired', `${cms}?limit=1&continue={c1}`),
+  ],
+};
+
+function forge(token: Record<string, unknown>): string {
+  return encodeURIComponent(Buffer.from(JSON.stringify(token)).toString('base64'));
+}
