@@ -124,12 +124,6 @@ export const accepted: Accepted[] = [
     reason: "After etcd compaction kube-apiserver (with its watch cache, the default) still serves a continue token's page; the embedded server answers 410 Expired as kube does with --watch-cache=false (test/kube/control-plane.test.ts covers that).",
   },
   {
-    id: 'selector-parse-messages',
-    cases: ['selectors/*'],
-    paths: ['body.message'],
-    reason: "Bad label selectors: same 400 BadRequest, but kube's lexer words its messages (found 'x', expected: …); the embedded server's parser names the bad key or value instead.",
-  },
-  {
     id: 'json-patch-errors',
     cases: ['patch/json-remove-missing', 'patch/json-test-fails', 'patch/json-bad-op', 'patch/unknown-patch-type', 'patch/plain-json-type'],
     paths: statusFields,
