@@ -54,6 +54,7 @@ export const watches: Group = {
     { name: 'named-old-path', method: 'GET', path: '/api/v1/watch/namespaces/{ns}/configmaps/w2?resourceVersion={rv_w1}', watch: { events: 1 } },
     { name: 'timeout-bad', method: 'GET', path: `${cms}?watch=true&timeoutSeconds=abc` },
     { name: 'watch-bad-value', method: 'GET', path: `${cms}?watch=maybe`, watch: { events: 3 } },
+    { name: 'from-rv-1', method: 'GET', path: `${cms}?watch=true&resourceVersion=1`, watch: { events: 1 } },
     { name: 'all-namespaces-from-rv', method: 'GET', path: `/api/v1/configmaps?watch=true&resourceVersion={rv_w1}`, watch: { events: 1 } },
   ],
 };
