@@ -126,8 +126,8 @@ export const accepted: Accepted[] = [
   {
     id: 'json-patch-errors',
     cases: ['patch/json-remove-missing', 'patch/json-test-fails', 'patch/json-bad-op', 'patch/unknown-patch-type', 'patch/plain-json-type'],
-    paths: statusFields,
-    reason: 'Patch failures: kube hides the JSON patch error ("the server rejected our request due to an error in our request", details {}) and answers a bad op 422, and says "415: Unsupported Media Type" for an unknown patch type; the embedded server says which operation failed (400 for an unknown op) and lists the patch types it takes.',
+    paths: ['body.message', 'body.details'],
+    reason: 'Patch failures, same code and reason: kube hides why a JSON patch failed ("the server rejected our request due to an error in our request", details {}) and says "415: Unsupported Media Type" for an unknown patch type; the embedded server adds which operation failed and lists the patch types it takes.',
   },
   {
     id: 'strategic-directives',
