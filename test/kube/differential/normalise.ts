@@ -49,8 +49,9 @@ export class Tokens {
 
   /** Known resourceVersions and uids inside free text (Status messages). */
   text(value: string): string {
-    let out = value.split(this.url).join('<server>').split(new URL(this.url).host).join('<server>');
+    let out = value;
     for (const [uid, token] of this.#uids) out = out.split(uid).join(token);
+    out = out.split(this.url).join('<server>').split(new URL(this.url).host).join('<server>');
     // The store's current RV moves with the real cluster's own writes (leases): never compared.
     out = out.replace(/current: \d+/g, 'current: <current-rv>');
     out = out.replace(/(resource ?version[^0-9"]{0,40}|continue[^0-9"]{0,40})(\d+)/gi, (_m, lead: string, rv: string) => `${lead}${this.#rvs.get(rv) ?? '<rv>'}`);
