@@ -69,6 +69,15 @@ function podStatus(o: KObject): string {
   return reason;
 }
 
+/** kube's READINESS GATES cell: `<none>`, or how many of the pod's gates have a True condition, `n/m`. */
+function readinessGates(o: KObject): string {
+  const gates = arr(rec(o['spec'])['readinessGates']).map((g) => str(rec(g)['conditionType']));
+  if (gates.length === 0) return '<none>';
+  const conditions = arr(rec(o['status'])['conditions']).map(rec);
+  const ready = gates.filter((t) => conditions.some((c) => c['type'] === t && c['status'] === 'True')).length;
+  return `${ready}/${gates.length}`;
+}
+
 const columns: Record<string, Column[]> = {
   namespaces: [name, { name: 'Status', type: 'string', description: 'The status of the namespace', priority: 0, cell: (o) => str(rec(o['status'])['phase']) }, age],
   nodes: [
@@ -105,10 +114,13 @@ const columns: Record<string, Column[]> = {
     age,
     { name: 'IP', type: 'string', description: 'The IP address assigned to the pod', priority: 1, cell: (o) => str(rec(o['status'])['podIP'], '<none>') },
     { name: 'Node', type: 'string', description: 'The node the pod is bound to', priority: 1, cell: (o) => str(rec(o['spec'])['nodeName'], '<none>') },
+    { name: 'Nominated Node', type: 'string', description: 'The node the scheduler nominated for the pod', priority: 1, cell: (o) => str(rec(o['status'])['nominatedNodeName'], '<none>') || '<none>' },
+    { name: 'Readiness Gates', type: 'string', description: 'The readiness gates that are true, of all the pod has', priority: 1, cell: readinessGates },
   ],
   secrets: [name, { name: 'Type', type: 'string', description: 'The type of the secret', priority: 0, cell: (o) => str(o['type']) }, { name: 'Data', type: 'string', description: 'The number of entries in the data', priority: 0, cell: dataCount }, age],
   configmaps: [name, { name: 'Data', type: 'string', description: 'The number of entries in the data', priority: 0, cell: dataCount }, age],
-  serviceaccounts: [name, { name: 'Secrets', type: 'string', description: 'The number of secrets', priority: 0, cell: (o) => arr(o['secrets']).length }, age],
+  // kube-apiserver v1.37 prints no Secrets column for ServiceAccounts any more.
+  serviceaccounts: [name, age],
 };
 
 /**

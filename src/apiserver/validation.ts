@@ -156,6 +156,11 @@ export function validateObject(info: ResourceInfo, obj: KObject): void {
     }
     // kube's total: a ConfigMap's data (UTF-8) and binaryData (decoded) bytes, a Secret's decoded data bytes; keys do not count.
     const secret = info.name === 'secrets';
+    // kube's per-type rule for TLS Secrets: both keys present.
+    if (secret && obj['type'] === 'kubernetes.io/tls') {
+      const data = isRecord(obj['data']) ? obj['data'] : {};
+      for (const key of ['tls.crt', 'tls.key']) if (data[key] === undefined) errors.push({ field: `data[${key}]`, type: 'Required', detail: '' });
+    }
     const size = valueBytes(obj['data'], secret) + (secret ? 0 : valueBytes(obj['binaryData'], true));
     if (size > MAX_DATA_BYTES) errors.push({ field: secret ? 'data' : '[]', type: 'TooLong', detail: `may not be more than ${MAX_DATA_BYTES} bytes` });
   }

@@ -91,6 +91,14 @@ describe('apiserver object metadata validation', () => {
     assert.equal((await req(server, 'POST', CMS, { body: { metadata: { generateName: 'gen-' } } })).status, 201);
   });
 
+  it('requires tls.crt and tls.key in a kubernetes.io/tls Secret, as kube does', async () => {
+    const r = await req(server, 'POST', '/api/v1/namespaces/default/secrets', { body: { metadata: { name: 'tls' }, type: 'kubernetes.io/tls', data: { 'tls.crt': 'eA==' } } });
+    assert.equal(r.status, 422);
+    assert.deepEqual(r.json.details, { name: 'tls', kind: 'Secret', causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'data[tls.key]' }] });
+    const ok = await req(server, 'POST', '/api/v1/namespaces/default/secrets', { body: { metadata: { name: 'tls' }, type: 'kubernetes.io/tls', data: { 'tls.crt': 'eA==', 'tls.key': 'eQ==' } } });
+    assert.equal(ok.status, 201);
+  });
+
   it('qualifiedNameProblems: prefix and name parts', () => {
     assert.deepEqual(qualifiedNameProblems('a.b/c'), []);
     assert.deepEqual(qualifiedNameProblems('/c'), ['prefix part must be non-empty']);

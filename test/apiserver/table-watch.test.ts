@@ -73,6 +73,22 @@ describe('apiserver Table watches', () => {
     assert.ok(Array.isArray(inner[0].object.columnDefinitions));
   });
 
+  it("counts a pod's readiness gates that are True, as kube's Readiness Gates column", async () => {
+    const pod = {
+      metadata: { name: 'gated' },
+      spec: { containers: [{ name: 'c', image: 'i' }], readinessGates: [{ conditionType: 'a' }, { conditionType: 'b' }] },
+      status: { conditions: [{ type: 'a', status: 'True' }, { type: 'b', status: 'False' }], nominatedNodeName: 'n2' },
+    };
+    assert.equal((await req(server, 'POST', '/api/v1/namespaces/default/pods', { body: pod })).status, 201);
+    const r = await req(server, 'GET', '/api/v1/namespaces/default/pods/gated', { headers: { accept: tableAccept } });
+    assert.deepEqual(r.json.rows[0].cells.slice(7), ['n2', '1/2']);
+  });
+
+  it('lists ServiceAccounts with Name and Age only, as kube-apiserver v1.37', async () => {
+    const r = await req(server, 'GET', '/api/v1/namespaces/default/serviceaccounts', { headers: { accept: tableAccept } });
+    assert.deepEqual(r.json.columnDefinitions.map((c: { name: string }) => c.name), ['Name', 'Age']);
+  });
+
   it('lists with the same column types', async () => {
     const r = await req(server, 'GET', '/api/v1/namespaces/default/secrets', { headers: { accept: tableAccept } });
     assert.deepEqual(r.json.columnDefinitions.map((c: { name: string; type: string }) => `${c.name}:${c.type}`), ['Name:string', 'Type:string', 'Data:string', 'Age:string']);
