@@ -114,7 +114,8 @@ export function jsonPatch(doc: unknown, ops: unknown): unknown {
         }
         break;
       default:
-        throw badRequest(`unexpected JSON patch operation "${op}"`);
+        // kube-apiserver answers an unknown operation like any failed operation: 422 Invalid.
+        throw patchFailed(`unexpected JSON patch operation "${op}"`);
     }
   }
   return out;

@@ -27,8 +27,9 @@ export function notServed(what: string): StatusError {
   return statusError(404, 'NotFound', `the server could not find the requested resource: the embedded API server does not serve ${what}`, {});
 }
 
-export function methodNotAllowed(method: string): StatusError {
-  return statusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method})`, {});
+/** kube's 405; its message does not name the method (`_method` is kept for callers). */
+export function methodNotAllowed(_method: string): StatusError {
+  return statusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
 }
 
 export function alreadyExists(resource: string, name: string): StatusError {
@@ -90,7 +91,8 @@ export function invalid(kind: string, name: string, errors: FieldError[], group 
   const summary = errors.map((e) => `${e.field}: ${fieldMessage(e)}`);
   const text = summary.length === 1 ? (summary[0] ?? '') : `[${summary.join(', ')}]`;
   const what = group === '' ? kind : `${kind}.${group}`;
-  return statusError(422, 'Invalid', `${what} "${name}" is invalid: ${text}`, { name, group, kind, causes });
+  // kube omits an empty name and group (a ListOptions error has neither).
+  return statusError(422, 'Invalid', `${what} "${name}" is invalid: ${text}`, { ...(name === '' ? {} : { name }), ...(group === '' ? {} : { group }), kind, causes });
 }
 
 /** The Status for a successful delete of a kind that does not return the object. */

@@ -118,6 +118,15 @@ function servicePorts(o: KObject): string {
 
 const text = (name: string, description: string, cell: Column['cell'], priority = 0): Column => ({ name, type: 'string', description, priority, cell });
 
+/** kube's READINESS GATES cell: `<none>`, or how many of the pod's gates have a True condition, `n/m`. */
+function readinessGates(o: KObject): string {
+  const gates = arr(rec(o['spec'])['readinessGates']).map((g) => str(rec(g)['conditionType']));
+  if (gates.length === 0) return '<none>';
+  const conditions = arr(rec(o['status'])['conditions']).map(rec);
+  const ready = gates.filter((t) => conditions.some((c) => c['type'] === t && c['status'] === 'True')).length;
+  return `${ready}/${gates.length}`;
+}
+
 const columns: Record<string, Column[]> = {
   events: [
     text('Last Seen', 'The time at which the most recent occurrence of this event was recorded.', (o, now) => eventTimes(o, now).last),
@@ -182,10 +191,13 @@ const columns: Record<string, Column[]> = {
     age,
     { name: 'IP', type: 'string', description: 'The IP address assigned to the pod', priority: 1, cell: (o) => str(rec(o['status'])['podIP'], '<none>') },
     { name: 'Node', type: 'string', description: 'The node the pod is bound to', priority: 1, cell: (o) => str(rec(o['spec'])['nodeName'], '<none>') },
+    { name: 'Nominated Node', type: 'string', description: 'The node the scheduler nominated for the pod', priority: 1, cell: (o) => str(rec(o['status'])['nominatedNodeName'], '<none>') || '<none>' },
+    { name: 'Readiness Gates', type: 'string', description: 'The readiness gates that are true, of all the pod has', priority: 1, cell: readinessGates },
   ],
-  secrets: [name, { name: 'Type', type: 'string', description: 'The type of the secret', priority: 0, cell: (o) => str(o['type']) }, { name: 'Data', type: 'integer', description: 'The number of entries in the data', priority: 0, cell: dataCount }, age],
-  configmaps: [name, { name: 'Data', type: 'integer', description: 'The number of entries in the data', priority: 0, cell: dataCount }, age],
-  serviceaccounts: [name, { name: 'Secrets', type: 'integer', description: 'The number of secrets', priority: 0, cell: (o) => arr(o['secrets']).length }, age],
+  secrets: [name, { name: 'Type', type: 'string', description: 'The type of the secret', priority: 0, cell: (o) => str(o['type']) }, { name: 'Data', type: 'string', description: 'The number of entries in the data', priority: 0, cell: dataCount }, age],
+  configmaps: [name, { name: 'Data', type: 'string', description: 'The number of entries in the data', priority: 0, cell: dataCount }, age],
+  // kube-apiserver v1.37 prints no Secrets column for ServiceAccounts any more.
+  serviceaccounts: [name, age],
 };
 
 /**
@@ -193,13 +205,14 @@ const columns: Record<string, Column[]> = {
  * `kubectl get`: kube's columns per kind, each row carrying the object's
  * metadata as a PartialObjectMetadata.
  */
-export function toTable(info: ResourceInfo, objects: KObject[], listMeta: Rec, nowMs: number): Rec {
+export function toTable(info: ResourceInfo, objects: KObject[], listMeta: Rec, nowMs: number, withColumns = true): Rec {
   const cols = columns[info.name] ?? [name, age];
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata: listMeta,
-    columnDefinitions: cols.map(({ cell: _cell, ...def }) => ({ format: '', ...def })),
+    // A watch sends the column definitions with its first event only (null after), as kube-apiserver does.
+    columnDefinitions: withColumns ? cols.map(({ cell: _cell, ...def }) => ({ format: '', ...def })) : null,
     rows: objects.map((o) => ({
       cells: cols.map((c) => c.cell(o, nowMs)),
       object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },

@@ -1,5 +1,6 @@
 import { tooDeep, tooDeepMessage } from './json-depth.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
+import { checkObjectMeta } from './object-meta.ts';
 import { badRequest, invalid } from './status.ts';
 import type { FieldError } from './status.ts';
 
@@ -106,21 +107,33 @@ function valueBytes(map: unknown, base64: boolean): number {
   return total;
 }
 
+const labelMessage =
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+const subdomainMessage =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+
+/** kube's IsDNS1123Label / IsDNS1123Subdomain: the length problem and the character problem, each when it applies. */
+function nameProblems(name: string, label: boolean): string[] {
+  const max = label ? 63 : 253;
+  const problems: string[] = [];
+  if (name.length > max) problems.push(`must be no more than ${max} characters`);
+  if (!(label ? dns1123Label : dns1123Subdomain).test(name)) problems.push(label ? labelMessage : subdomainMessage);
+  return problems;
+}
+
 /** Validates an object about to be stored; throws 422 Invalid listing every problem. */
 export function validateObject(info: ResourceInfo, obj: KObject): void {
   const errors: FieldError[] = [];
   const name = obj.metadata.name ?? '';
-  if (name === '') errors.push({ field: 'metadata.name', type: 'Required', detail: 'name or generateName is required' });
-  else if (info.name === 'namespaces' ? !dns1123Label.test(name) || name.length > 63 : !dns1123Subdomain.test(name) || name.length > 253) {
-    errors.push({
-      field: 'metadata.name',
-      type: 'Invalid',
-      value: name,
-      detail: info.name === 'namespaces'
-        ? "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
-        : "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
-    });
+  const generateName = obj.metadata.generateName;
+  const isLabel = info.name === 'namespaces';
+  // kube checks the generateName prefix (a trailing '-' allowed) before the name it made from it.
+  if (typeof generateName === 'string' && generateName !== '') {
+    for (const detail of nameProblems(generateName.replace(/-$/, 'a'), isLabel)) errors.push({ field: 'metadata.generateName', type: 'Invalid', value: generateName, detail });
   }
+  if (name === '') errors.push({ field: 'metadata.name', type: 'Required', detail: 'name or generateName is required' });
+  else for (const detail of nameProblems(name, isLabel)) errors.push({ field: 'metadata.name', type: 'Invalid', value: name, detail });
+  checkObjectMeta(errors, obj.metadata as Record<string, unknown>);
   if (info.name === 'pods') {
     const spec = obj['spec'];
     const containers = isRecord(spec) ? spec['containers'] : undefined;
@@ -134,9 +147,20 @@ export function validateObject(info: ResourceInfo, obj: KObject): void {
   }
   if (info.name === 'secrets' || info.name === 'configmaps') {
     checkKeys(errors, 'data', obj['data'], info.name === 'secrets');
-    if (info.name === 'configmaps') checkKeys(errors, 'binaryData', obj['binaryData'], true);
+    if (info.name === 'configmaps') {
+      checkKeys(errors, 'binaryData', obj['binaryData'], true);
+      const binary = obj['binaryData'];
+      if (isRecord(obj['data']) && isRecord(binary)) {
+        for (const k of Object.keys(obj['data'])) if (k in binary) errors.push({ field: `data[${k}]`, type: 'Invalid', value: k, detail: 'duplicate of key present in binaryData' });
+      }
+    }
     // kube's total: a ConfigMap's data (UTF-8) and binaryData (decoded) bytes, a Secret's decoded data bytes; keys do not count.
     const secret = info.name === 'secrets';
+    // kube's per-type rule for TLS Secrets: both keys present.
+    if (secret && obj['type'] === 'kubernetes.io/tls') {
+      const data = isRecord(obj['data']) ? obj['data'] : {};
+      for (const key of ['tls.crt', 'tls.key']) if (data[key] === undefined) errors.push({ field: `data[${key}]`, type: 'Required', detail: '' });
+    }
     const size = valueBytes(obj['data'], secret) + (secret ? 0 : valueBytes(obj['binaryData'], true));
     if (size > MAX_DATA_BYTES) errors.push({ field: secret ? 'data' : '[]', type: 'TooLong', detail: `may not be more than ${MAX_DATA_BYTES} bytes` });
   }

@@ -69,6 +69,8 @@ function bookmarkLine(info: ResourceInfo, rv: number, initialEventsEnd: boolean)
  */
 export class Watcher {
   readonly spec: WatchSpec;
+  /** Table watches: whether an event carrying the column definitions was rendered (later ones carry null). */
+  tableColumnsSent = false;
   readonly #sink: WatchSink;
   #hub: WatchHub;
   #timer: unknown;
@@ -349,8 +351,9 @@ export class WatchHub {
       type = 'DELETED';
       variant = 'DELETED-prev';
     } else return undefined;
-    // Watchers of a view (events.k8s.io/v1) share the stored resource's events but not their rendering.
-    const cacheKey = w.spec.table ? `${variant}/table` : `${variant}/${w.spec.info.group}`;
+    // Watchers of a view (events.k8s.io/v1) share the stored resource's events but not their rendering;
+    // a table's column definitions go with each watcher's first event only.
+    const cacheKey = w.spec.table ? `${variant}/table/${w.spec.info.group}/${w.tableColumnsSent ? 'later' : 'first'}` : `${variant}/${w.spec.info.group}`;
     let text = cache.get(cacheKey);
     if (text === undefined) {
       let object = ev.object;
@@ -360,11 +363,15 @@ export class WatchHub {
       text = line(type, this.#render(w, object));
       cache.set(cacheKey, text);
     }
+    if (w.spec.table) w.tableColumnsSent = true;
     return text;
   }
 
   #render(w: Watcher, obj: KObject): unknown {
-    return w.spec.table ? toTable(w.spec.info, [obj], { resourceVersion: obj.metadata.resourceVersion }, this.clock.now()) : toServed(w.spec.info, obj);
+    if (!w.spec.table) return toServed(w.spec.info, obj);
+    const first = !w.tableColumnsSent;
+    w.tableColumnsSent = true;
+    return toTable(w.spec.info, [obj], { resourceVersion: obj.metadata.resourceVersion }, this.clock.now(), first);
   }
 
   #dispatch(ev: StoredEvent): void {

@@ -17,7 +17,7 @@ describe('apiserver list', () => {
     await req(server, 'POST', '/api/v1/namespaces/ls/pods', { body: pod('p1', { spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'i' }] }, metadata: { name: 'p1', labels: { app: 'web', tier: '1' } } }) });
     await req(server, 'POST', '/api/v1/namespaces/ls/pods', { body: pod('p2', { spec: { nodeName: 'n2', containers: [{ name: 'c', image: 'i' }] }, metadata: { name: 'p2', labels: { app: 'db', tier: '3' } } }) });
     await req(server, 'POST', '/api/v1/namespaces/ls/pods', { body: pod('p3', { metadata: { name: 'p3' } }) });
-    await req(server, 'POST', '/api/v1/namespaces/ls/secrets', { body: secret('s1', undefined, { type: 'kubernetes.io/tls' }) });
+    await req(server, 'POST', '/api/v1/namespaces/ls/secrets', { body: secret('s1', { 'tls.crt': 'eA==', 'tls.key': 'eQ==' }, { type: 'kubernetes.io/tls' }) });
     await req(server, 'POST', '/api/v1/namespaces/ls/secrets', { body: secret('s2') });
   });
   after(() => server.close());
@@ -37,13 +37,14 @@ describe('apiserver list', () => {
     const r = await req(server, 'GET', '/api/v1/namespaces/ls/pods?limit=1', { headers: { accept } });
     assert.equal(r.json.kind, 'Table');
     assert.equal(r.json.apiVersion, 'meta.k8s.io/v1');
-    assert.deepEqual(r.json.columnDefinitions.map((c: { name: string }) => c.name), ['Name', 'Ready', 'Status', 'Restarts', 'Age', 'IP', 'Node']);
+    assert.deepEqual(r.json.columnDefinitions.map((c: { name: string }) => c.name), ['Name', 'Ready', 'Status', 'Restarts', 'Age', 'IP', 'Node', 'Nominated Node', 'Readiness Gates']);
+    assert.deepEqual(r.json.rows[0].cells.slice(7), ['<none>', '<none>']);
     assert.deepEqual(r.json.rows[0].cells.slice(0, 4), ['p1', '0/1', 'Pending', '0']);
     assert.equal(r.json.rows[0].object.kind, 'PartialObjectMetadata');
     assert.equal(r.json.rows[0].object.metadata.name, 'p1');
     assert.ok(r.json.metadata.continue, 'pagination metadata is kept');
     const one = await req(server, 'GET', '/api/v1/namespaces/ls/secrets/s1', { headers: { accept } });
-    assert.deepEqual(one.json.rows[0].cells.slice(0, 3), ['s1', 'kubernetes.io/tls', 1]);
+    assert.deepEqual(one.json.rows[0].cells.slice(0, 3), ['s1', 'kubernetes.io/tls', 2]);
     const v1beta1Only = await req(server, 'GET', '/api/v1/namespaces/ls/pods', { headers: { accept: 'application/json;as=Table;v=v1beta1;g=meta.k8s.io' } });
     assert.equal(v1beta1Only.status, 406);
   });

@@ -17,7 +17,7 @@ function tooLong(kind: string, name: string, field: string): unknown {
   return {
     kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 422, reason: 'Invalid',
     message: `${kind} "${name}" is invalid: ${field}: ${message}`,
-    details: { name, group: '', kind, causes: [{ reason: 'FieldValueTooLong', message, field }] },
+    details: { name, kind, causes: [{ reason: 'FieldValueTooLong', message, field }] },
   };
 }
 
