@@ -5,6 +5,10 @@ import type { Exchange } from './exchange.ts';
 import type { FaultState } from './faults.ts';
 import { decodeContinue, encodeContinue } from './continue-token.ts';
 import type { ContinueToken } from './continue-token.ts';
+import { checkBodyFields, checkPatchedFields, fieldValidationMode, warningHeaders } from './field-validation.ts';
+import type { PatchStyle, TargetKind } from './field-validation.ts';
+import { decodedValue, decodeJson } from './json-decode.ts';
+import type { DecodedJson } from './json-decode.ts';
 import { tooDeep, tooDeepMessage } from './json-depth.ts';
 import { patchTypes } from './patch.ts';
 import { checkPathSegmentName, dotNamespaceError, isDotSegment } from './paths.ts';
@@ -13,6 +17,7 @@ import type { Registry } from './registry.ts';
 import { objectKey, resources } from './resources.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { checkKind } from './validation.ts';
 import { badRequest, invalid, methodNotAllowed, notServed, statusError, unknownPath } from './status.ts';
 import type { FieldError } from './status.ts';
 import { toTable, wantsTable } from './table.ts';
@@ -298,13 +303,32 @@ function contentType(ex: Exchange): string {
   return (ex.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
-async function jsonBody(ex: Exchange, kind: string): Promise<unknown> {
+/** A create or update body, decoded as kube's decoder sees it (repeated keys, number literals: see json-decode.ts). */
+async function jsonBody(ex: Exchange, kind: string): Promise<DecodedJson> {
   const type = contentType(ex);
-  if (type === 'application/vnd.kubernetes.protobuf') return decodeProtobufObject(await ex.body());
+  if (type === 'application/vnd.kubernetes.protobuf') return decodedValue(decodeProtobufObject(await ex.body()));
   if (type !== '' && type !== 'application/json' && type !== '*/*') {
     throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json`);
   }
-  return parseJson(await ex.body(), kind);
+  const raw = await ex.body();
+  parseJson(raw, kind);
+  return decodeJson(raw.toString('utf8'));
+}
+
+const patchStyles: Record<string, PatchStyle> = {
+  'application/json-patch+json': 'json',
+  'application/merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
+};
+
+/** kube's Warning headers (one comma-separated value) for the fields a write dropped. */
+function warned(warnings: string[]): Record<string, string> {
+  return warnings.length === 0 ? {} : { warning: warningHeaders(warnings).join(', ') };
+}
+
+/** The kind a write to `info` is decoded into (what field validation checks against). */
+function targetOf(info: ResourceInfo): TargetKind {
+  return { group: '', version: 'v1', kind: info.kind };
 }
 
 /**
@@ -338,10 +362,15 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
         if (watching) return watch(ctx, ex, route);
         ex.json(200, await list(ctx, route, q, wantsTable(ex.headers.accept)));
         return;
-      case 'POST':
+      case 'POST': {
         if (info.namespaced && namespace === undefined) throw methodNotAllowed(ex.method);
-        ex.json(201, registry.create(info, namespace, await jsonBody(ex, info.kind)));
+        const mode = fieldValidationMode(q, 'CreateOptions');
+        const body = await jsonBody(ex, info.kind);
+        checkKind(info, body.value);
+        const checked = checkBodyFields(targetOf(info), mode, body);
+        ex.json(201, registry.create(info, namespace, checked.value), warned(checked.warnings));
         return;
+      }
       case 'DELETE': {
         const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
         const fields = parseFieldSelector(q.get('fieldSelector') ?? undefined, info);
@@ -363,17 +392,33 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
       ex.json(200, table ? toTable(info, [obj], { resourceVersion: obj.metadata.resourceVersion }, ctx.clock.now()) : obj);
       return;
     }
-    case 'PUT':
-      ex.json(200, registry.update(info, namespace, name, await jsonBody(ex, info.kind), subresource));
+    case 'PUT': {
+      const mode = fieldValidationMode(q, 'UpdateOptions');
+      const body = await jsonBody(ex, info.kind);
+      checkKind(info, body.value);
+      const checked = checkBodyFields(targetOf(info), mode, body);
+      ex.json(200, registry.update(info, namespace, name, checked.value, subresource), warned(checked.warnings));
       return;
+    }
     case 'PATCH': {
       const type = contentType(ex);
       const apply = patchTypes[type];
       if (apply === undefined) {
         throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${Object.keys(patchTypes).join(', ')}`);
       }
-      const patch = parseJson(await ex.body(), 'patch');
-      ex.json(200, registry.patch(info, namespace, name, (current) => apply(current, patch), subresource));
+      const mode = fieldValidationMode(q, 'PatchOptions');
+      const style = patchStyles[type] ?? 'merge';
+      const raw = await ex.body();
+      parseJson(raw, 'patch');
+      // Repeated keys: Go merges them and reports them (merge and strategic patches).
+      const patch = decodeJson(raw.toString('utf8'));
+      let warnings: string[] = [];
+      const patched = registry.patch(info, namespace, name, (current) => {
+        const checked = checkPatchedFields(targetOf(info), mode, style, apply(current, patch.value), patch.duplicates);
+        warnings = checked.warnings;
+        return checked.value;
+      }, subresource);
+      ex.json(200, patched, warned(warnings));
       return;
     }
     case 'DELETE': {
