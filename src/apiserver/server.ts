@@ -19,7 +19,7 @@ import { FaultState } from './faults.ts';
 import type { FailureOptions } from './faults.ts';
 import { buildKubeConfig, kubeconfigYaml } from './kubeconfig.ts';
 import type { ClientAccess } from './kubeconfig.ts';
-import { OPENAPI_V2_PROTOBUF, openApiV1Document, openApiV2, openApiV3Root } from './openapi.ts';
+import { OPENAPI_V2_PROTOBUF, openApiV2, openApiV3 } from './openapi.ts';
 import { Registry } from './registry.ts';
 import { serveApiV1 } from './rest.ts';
 import { methodNotAllowed, notServed, statusError, unknownPath } from './status.ts';
@@ -192,7 +192,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     }
     const path = ex.path.replace(/\/+$/, '') || '/';
     if (path.startsWith('/api/v1/')) return serveApiV1(restCtx, ex, path.split('/').slice(3));
-    const doc = discovery[path];
+    const doc = discovery[path] ?? openApiV3(path);
     if (doc === undefined) {
       // An API group kube-apiserver serves (apps/v1 for `kubectl create deployment`, ...): say it is not served here.
       throw path.startsWith('/apis/') ? notServed(`${path.split('/').slice(2, 4).join('/')}: it serves the core v1 API (/api/v1) only`) : unknownPath();
@@ -206,8 +206,6 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     '/api/v1': apiResourceList,
     '/apis': apiGroupList,
     '/version': versionInfo,
-    '/openapi/v3': openApiV3Root,
-    '/openapi/v3/api/v1': openApiV1Document,
   };
 
   function onRequest(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): void {
