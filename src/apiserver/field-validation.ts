@@ -273,10 +273,12 @@ function findings(node: SchemaNode, value: unknown, style: Walk['style'], decode
   let fields: string[];
   if (duplicates.length === 0) fields = w.unknown.map((p) => `unknown field ${goQuote(p)}`);
   else {
-    const offsets = decoded.keyOffsets();
+    // Both lists are in document order: only their first MAX_LISTED can be listed.
+    const unknown = w.unknown.slice(0, MAX_LISTED);
+    const offsets = decoded.keyOffsets(unknown);
     const listed = [
-      ...duplicates.map((d) => ({ at: d.offset, text: `duplicate field ${goQuote(d.path)}` })),
-      ...w.unknown.map((p) => ({ at: offsets?.get(p) ?? Number.MAX_SAFE_INTEGER, text: `unknown field ${goQuote(p)}` })),
+      ...duplicates.slice(0, MAX_LISTED).map((d) => ({ at: d.offset, text: `duplicate field ${goQuote(d.path)}` })),
+      ...unknown.map((p) => ({ at: offsets.get(p) ?? Number.MAX_SAFE_INTEGER, text: `unknown field ${goQuote(p)}` })),
     ];
     fields = listed.sort((a, b) => a.at - b.at).map((x) => x.text);
   }
@@ -333,7 +335,7 @@ export function checkPatchedFields(target: TargetKind, mode: FieldValidation, st
   const node = schemaFor(target.group, target.version, target.kind);
   // Not an object at all: the registry's kind check answers it.
   if (node === undefined || !isPlainObject(patched)) return { value: patched, warnings: [] };
-  const decoded: DecodedJson = { value: patched, duplicates: style === 'json' ? [] : duplicates, keyOffsets: () => undefined, numberTexts: new Map() };
+  const decoded: DecodedJson = { value: patched, duplicates: style === 'json' ? [] : duplicates, keyOffsets: () => new Map(), numberTexts: new Map() };
   const found = findings(node, patched, style === 'strategic' ? 'unstructured' : 'json', decoded, true);
   if (found.typeError !== undefined) throw patchInvalid(style, found.typeError);
   return settle(mode, patched, found.fields, (text) => patchInvalid(style, text));

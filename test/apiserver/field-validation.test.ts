@@ -106,7 +106,8 @@ describe('decodeJson', () => {
 
   it('gives the offset of each key when asked', () => {
     const d = decodeJson(' {"a":1,"b":{"c":2}}');
-    assert.deepEqual(new Map(d.keyOffsets()), new Map([['a', 2], ['b', 8], ['b.c', 13]]));
+    assert.deepEqual(d.keyOffsets(['a', 'b', 'b.c']), new Map([['a', 2], ['b', 8], ['b.c', 13]]));
+    assert.deepEqual(d.keyOffsets(['b']), new Map([['b', 8]]));
   });
 });
 
