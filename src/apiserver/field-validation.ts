@@ -1,5 +1,6 @@
 import type { StatusError } from '../util/status-error.ts';
 import { childPath, type DecodedJson } from './json-decode.ts';
+import type { ResourceInfo } from './resources.ts';
 import { schemaFor, type SchemaNode } from './schemas/index.ts';
 import { badRequest, statusError } from './status.ts';
 
@@ -290,6 +291,12 @@ export interface TargetKind {
   group: string;
   version: string;
   kind: string;
+}
+
+/** The kind writes to a resource are decoded into; resources.ts may name a group and version (other API groups), else core v1. */
+export function targetKind(info: ResourceInfo): TargetKind {
+  const named = info as ResourceInfo & { group?: string; version?: string };
+  return { group: named.group ?? '', version: named.version ?? 'v1', kind: info.kind };
 }
 
 function settle(mode: FieldValidation, value: unknown, fields: string[], strictError: (text: string) => StatusError): CheckedFields {

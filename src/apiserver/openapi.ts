@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { targetKind } from './field-validation.ts';
 import { resources } from './resources.ts';
 import type { ResourceInfo } from './resources.ts';
 import { kindDescriptions } from './schemas/descriptions.ts';
@@ -32,15 +33,9 @@ const groupVersions: GroupVersionDocument[] = [
 /** Meta definitions every document holds, as kube's do. */
 const metaRoots = ['io.k8s.apimachinery.pkg.apis.meta.v1.Status', 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions'];
 
-/** A resource's group and version; resources.ts may name them (other API groups), else core v1. */
-function groupVersionOf(info: ResourceInfo): { group: string; version: string } {
-  const named = info as ResourceInfo & { group?: string; version?: string };
-  return { group: named.group ?? '', version: named.version ?? 'v1' };
-}
-
-function servedIn(gv: GroupVersionDocument): ResourceInfo[] {
-  return [...resources.values()].filter((r) => {
-    const { group, version } = groupVersionOf(r);
+function servedIn(gv: GroupVersionDocument, all: readonly ResourceInfo[]): ResourceInfo[] {
+  return all.filter((r) => {
+    const { group, version } = targetKind(r);
     return group === gv.group && version === gv.version && schemaFor(group, version, r.kind) !== undefined;
   });
 }
@@ -139,24 +134,34 @@ function buildDocument(gv: GroupVersionDocument, served: ResourceInfo[]): unknow
   };
 }
 
-interface BuiltDocument {
+export interface BuiltDocument {
   body: unknown;
   hash: string;
 }
 
+/**
+ * The OpenAPI v3 documents for `served` resources, by path under
+ * /openapi/v3 (`api/v1`, `apis/authorization.k8s.io/v1`), each with kube's
+ * hash form; a group-version none of them is in has no document.
+ */
+export function buildOpenApiV3(served: Iterable<ResourceInfo>): Map<string, BuiltDocument> {
+  const all = [...served];
+  const out = new Map<string, BuiltDocument>();
+  for (const gv of groupVersions) {
+    const mine = servedIn(gv, all);
+    if (mine.length === 0) continue;
+    const body = buildDocument(gv, mine);
+    const hash = createHash('sha512').update(JSON.stringify(body)).digest('hex').slice(0, 128).toUpperCase();
+    out.set(gv.path, { body, hash });
+  }
+  return out;
+}
+
 let built: Map<string, BuiltDocument> | undefined;
 
-/** The documents of the group-versions served, by path under /openapi/v3, each with kube's hash form. */
+/** The documents of what the server serves (resources.ts), built once. */
 function documents(): Map<string, BuiltDocument> {
-  if (built !== undefined) return built;
-  built = new Map();
-  for (const gv of groupVersions) {
-    const served = servedIn(gv);
-    if (served.length === 0) continue;
-    const body = buildDocument(gv, served);
-    const hash = createHash('sha512').update(JSON.stringify(body)).digest('hex').slice(0, 128).toUpperCase();
-    built.set(gv.path, { body, hash });
-  }
+  built ??= buildOpenApiV3(resources.values());
   return built;
 }
 

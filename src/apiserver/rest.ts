@@ -5,8 +5,8 @@ import type { Exchange } from './exchange.ts';
 import type { FaultState } from './faults.ts';
 import { decodeContinue, encodeContinue } from './continue-token.ts';
 import type { ContinueToken } from './continue-token.ts';
-import { checkBodyFields, checkPatchedFields, fieldValidationMode, warningHeaders } from './field-validation.ts';
-import type { PatchStyle, TargetKind } from './field-validation.ts';
+import { checkBodyFields, checkPatchedFields, fieldValidationMode, targetKind, warningHeaders } from './field-validation.ts';
+import type { PatchStyle } from './field-validation.ts';
 import { decodedValue, decodeJson } from './json-decode.ts';
 import type { DecodedJson } from './json-decode.ts';
 import { tooDeep, tooDeepMessage } from './json-depth.ts';
@@ -326,11 +326,6 @@ function warned(warnings: string[]): Record<string, string> {
   return warnings.length === 0 ? {} : { warning: warningHeaders(warnings).join(', ') };
 }
 
-/** The kind a write to `info` is decoded into (what field validation checks against). */
-function targetOf(info: ResourceInfo): TargetKind {
-  return { group: '', version: 'v1', kind: info.kind };
-}
-
 /**
  * Serves one request under /api/v1 (the path segments after it): routing,
  * request counting, injected faults and delays, then the verb.
@@ -367,7 +362,7 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
         const mode = fieldValidationMode(q, 'CreateOptions');
         const body = await jsonBody(ex, info.kind);
         checkKind(info, body.value);
-        const checked = checkBodyFields(targetOf(info), mode, body);
+        const checked = checkBodyFields(targetKind(info), mode, body);
         ex.json(201, registry.create(info, namespace, checked.value), warned(checked.warnings));
         return;
       }
@@ -396,7 +391,7 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
       const mode = fieldValidationMode(q, 'UpdateOptions');
       const body = await jsonBody(ex, info.kind);
       checkKind(info, body.value);
-      const checked = checkBodyFields(targetOf(info), mode, body);
+      const checked = checkBodyFields(targetKind(info), mode, body);
       ex.json(200, registry.update(info, namespace, name, checked.value, subresource), warned(checked.warnings));
       return;
     }
@@ -414,7 +409,7 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
       const patch = decodeJson(raw.toString('utf8'));
       let warnings: string[] = [];
       const patched = registry.patch(info, namespace, name, (current) => {
-        const checked = checkPatchedFields(targetOf(info), mode, style, apply(current, patch.value), patch.duplicates);
+        const checked = checkPatchedFields(targetKind(info), mode, style, apply(current, patch.value), patch.duplicates);
         warnings = checked.warnings;
         return checked.value;
       }, subresource);

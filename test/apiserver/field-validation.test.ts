@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApiServer } from '../../src/apiserver/index.ts';
 import type { ApiServer } from '../../src/apiserver/index.ts';
-import { goQuote, warningHeaders } from '../../src/apiserver/field-validation.ts';
+import { checkBodyFields, goQuote, warningHeaders } from '../../src/apiserver/field-validation.ts';
 import { decodeJson } from '../../src/apiserver/json-decode.ts';
 import { cases, manyFields, NS, send, warningMessages, type Target } from './field-validation-cases.ts';
 
@@ -114,5 +114,18 @@ describe('decodeJson', () => {
 describe('warningHeaders', () => {
   it('quotes each message and sends UTF-8', () => {
     assert.deepEqual(warningHeaders(['unknown field "é"']), [Buffer.from('299 - "unknown field \\"é\\""', 'utf8').toString('latin1')]);
+  });
+});
+
+describe('checkBodyFields for kinds of other API groups', () => {
+  it('checks an authorization.k8s.io/v1 SelfSubjectAccessReview against its schema', () => {
+    const target = { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview' };
+    const body = () => decodeJson('{"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview","spec":{"resourceAttributes":{"verb":"get","resource":"secrets","bogus":1}}}');
+    assert.throws(() => checkBodyFields(target, 'Strict', body()), {
+      message: 'SelfSubjectAccessReview in version "v1" cannot be handled as a SelfSubjectAccessReview: strict decoding error: unknown field "spec.resourceAttributes.bogus"',
+    });
+    const warned = checkBodyFields(target, 'Warn', body());
+    assert.deepEqual(warned.warnings, ['unknown field "spec.resourceAttributes.bogus"']);
+    assert.deepEqual((warned.value as { spec: unknown }).spec, { resourceAttributes: { verb: 'get', resource: 'secrets' } });
   });
 });

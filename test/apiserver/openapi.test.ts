@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApiServer } from '../../src/apiserver/index.ts';
 import type { ApiServer } from '../../src/apiserver/index.ts';
-import { openApiV3Document } from '../../src/apiserver/openapi.ts';
+import { buildOpenApiV3, openApiV3Document } from '../../src/apiserver/openapi.ts';
+import type { ResourceInfo } from '../../src/apiserver/resources.ts';
 import { resources } from '../../src/apiserver/resources.ts';
 import { req } from './helpers.ts';
 
@@ -82,5 +83,22 @@ describe('OpenAPI v3', () => {
     assert.deepEqual(described.sort(), [...resources.values()].map((r) => `io.k8s.api.core.v1.${r.kind}`).sort());
     const text = JSON.stringify(doc);
     assert.equal(text.match(/"description"/g)?.length, described.length + (text.match(/"description":"OK"/g)?.length ?? 0));
+  });
+
+  it('builds another group-version\'s document once a resource there is served (ResourceInfo with group and version)', () => {
+    const review = {
+      name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', kind: 'SelfSubjectAccessReview', listKind: 'SelfSubjectAccessReviewList',
+      namespaced: false, shortNames: [], verbs: ['create'], fields: {}, customFieldLabels: false, returnsDeletedObject: false, subresources: [], tracksGeneration: false,
+      group: 'authorization.k8s.io', version: 'v1',
+    } as ResourceInfo;
+    const docs = buildOpenApiV3([...resources.values(), review]);
+    assert.deepEqual([...docs.keys()], ['api/v1', 'apis/authorization.k8s.io/v1']);
+    const authz = docs.get('apis/authorization.k8s.io/v1')?.body as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const post = authz.paths['/apis/authorization.k8s.io/v1/selfsubjectaccessreviews'].post;
+    assert.deepEqual(post['x-kubernetes-group-version-kind'], { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview' });
+    assert.equal(authz.paths['/apis/authorization.k8s.io/v1/selfsubjectaccessreviews/{name}'], undefined, 'create only');
+    assert.ok(authz.components.schemas['io.k8s.api.authorization.v1.ResourceAttributes']);
+    assert.equal(authz.components.schemas['io.k8s.api.core.v1.Pod'], undefined);
+    assert.equal(docs.get('api/v1')?.hash, buildOpenApiV3(resources.values()).get('api/v1')?.hash, 'api/v1 is the same document');
   });
 });
