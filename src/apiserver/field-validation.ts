@@ -332,11 +332,14 @@ function patchInvalid(style: PatchStyle, text: string): StatusError {
 }
 
 /**
- * Checks the result of a patch. JSON and merge patches: the patched object is
- * decoded as a body is; strategic merge patches: kube checks the patch
- * itself, which here comes down to the same unknown fields of the result
- * (what was stored has none), with the converter's type errors.
- * `duplicates` are the repeated keys of a merge or strategic patch body.
+ * Checks the result of a patch, as kube does for all three types: the
+ * patched object is decoded (its keys in sorted order, as from a Go map), so
+ * paths are the object's (a strategic patch's list element may sit at
+ * another index), and a field the patch sets to null, removes again or
+ * deletes with its element is not there. Strategic merge patches get the
+ * unstructured converter's type errors (kube's 422 quotes the patch there,
+ * the patched object otherwise). `duplicates` are the repeated keys of a
+ * merge or strategic patch body.
  */
 export function checkPatchedFields(target: TargetKind, mode: FieldValidation, style: PatchStyle, patched: unknown, duplicates: DecodedJson['duplicates']): CheckedFields {
   const node = schemaFor(target.group, target.version, target.kind);

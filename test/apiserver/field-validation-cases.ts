@@ -69,8 +69,10 @@ export interface Case {
   path: string;
   body: string;
   contentType?: string;
-  /** A ConfigMap `data` to create first under `object` (for PUT and PATCH). */
+  /** A ConfigMap `data` to create first, named after the case (for PUT and PATCH). */
   existing?: Record<string, string>;
+  /** Another object to create first: POST `body` to `path`. */
+  create?: { path: string; body: string };
   status: number;
   /** The whole Status message (errors). */
   message?: string;
@@ -224,6 +226,18 @@ export function cases(): Case[] {
     patch('patch-strategic-map', SMP, '{"data":"x"}', { status: 422, message: patchError('cannot restore map from string', true) }),
     patch('patch-strategic-immutable', SMP, '{"immutable":"x"}', { status: 422, message: patchError('unrecognized type: bool', true) }),
     patch('patch-strategic-labels', SMP, '{"metadata":{"labels":{"a":1}}}', { status: 422, message: patchError('cannot convert int64 to string', true) }),
+  );
+  // What kube reads is the patched object, for strategic patches too: paths are the object's (index 1 here, 0 in the patch),
+  // an unknown field the patch sets to null or deletes with its list element is not there, and directives are not fields.
+  const twoContainers = (name: string): { path: string; body: string } => ({
+    path: P, body: `{"metadata":{"name":"${name}"},"spec":{"containers":[{"name":"x","image":"x"},{"name":"a","image":"a"}]}}`,
+  });
+  const podPatch = (name: string, type: string, body: string, rest: Partial<Case> & { status: number }): Case => ({
+    name, method: 'PATCH', path: `${P}/${name}?fieldValidation=Strict`, contentType: type, create: twoContainers(name), body, ...rest,
+  });
+  list.push(
+    podPatch('pod-strategic-index', SMP, '{"spec":{"containers":[{"name":"a","bogus":1}]}}', { status: 422, message: patchError('strict decoding error: unknown field "spec.containers[1].bogus"', true) }),
+    podPatch('pod-strategic-directives', SMP, '{"spec":{"$setElementOrder/containers":[{"name":"x"},{"name":"a"}],"containers":[{"name":"a","image":"b","zz":null}]},"metadata":{"labels":{"l":"1"}}}', { status: 200, warnings: [] }),
   );
   return list;
 }

@@ -25,6 +25,7 @@ describe('field validation (embedded server)', () => {
   for (const c of cases()) {
     it(`${c.name}: ${c.method} ${c.path.replace(/^.*\/(configmaps|pods|secrets|namespaces)/, '$1')} answers ${String(c.status)}`, async () => {
       const objectPath = `${C}/${c.name}`;
+      if (c.create !== undefined) assert.equal((await send(t, 'POST', c.create.path, c.create.body)).status, 201);
       if (c.existing !== undefined) {
         const made = await send(t, 'POST', C, JSON.stringify({ metadata: { name: c.name }, data: c.existing }));
         assert.equal(made.status, 201);

@@ -36,6 +36,7 @@ describe('field validation (kube-apiserver v1.37.2)', { skip }, () => {
 
   for (const c of cases()) {
     it(`${c.name}: ${String(c.status)}`, async () => {
+      if (c.create !== undefined) assert.equal((await send(t, 'POST', c.create.path, c.create.body)).status, 201);
       if (c.existing !== undefined) assert.equal((await send(t, 'POST', C, JSON.stringify({ metadata: { name: c.name }, data: c.existing }))).status, 201);
       const answer = await send(t, c.method, c.path, c.body, c.contentType);
       assert.equal(answer.status, c.status, JSON.stringify(answer.json));
