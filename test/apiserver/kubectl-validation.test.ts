@@ -74,7 +74,8 @@ describe(`kubectl validation (${KUBECTL}, 1.${String(minor)})`, () => {
     assert.equal(await stored('pod', 'typo'), undefined);
   });
 
-  it('create --validate=warn warns and stores the object without the field', { skip: minor < 25 && '--validate=warn needs kubectl 1.25' }, async () => {
+  // kubectl 1.25 and 1.26 look for fieldValidation in /openapi/v2, which has no paths here, and validate client-side instead.
+  it('create --validate=warn warns and stores the object without the field', { skip: !strict && 'kubectl before 1.27 does not send fieldValidation to this server' }, async () => {
     const r = await s.kubectlWithInput(configMap('warned'), 'create', '--validate=warn', '-f', '-');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /Warning: unknown field "bogusField"/);
