@@ -338,17 +338,45 @@ function patchInvalid(style: PatchStyle, text: string): StatusError {
  * another index), and a field the patch sets to null, removes again or
  * deletes with its element is not there. Strategic merge patches get the
  * unstructured converter's type errors (kube's 422 quotes the patch there,
- * the patched object otherwise). `duplicates` are the repeated keys of a
- * merge or strategic patch body.
+ * the patched object otherwise). `patch` is the patch as decoded: its
+ * repeated keys are reported (a JSON patch's as `json patch duplicate
+ * field "[0].value.a"`, and again where its values land in the object).
  */
-export function checkPatchedFields(target: TargetKind, mode: FieldValidation, style: PatchStyle, patched: unknown, duplicates: DecodedJson['duplicates']): CheckedFields {
+export function checkPatchedFields(target: TargetKind, mode: FieldValidation, style: PatchStyle, patched: unknown, patch: DecodedJson): CheckedFields {
   const node = schemaFor(target.group, target.version, target.kind);
   // Not an object at all: the registry's kind check answers it.
   if (node === undefined || !isPlainObject(patched)) return { value: patched, warnings: [] };
-  const decoded: DecodedJson = { value: patched, duplicates: style === 'json' ? [] : duplicates, keyOffsets: () => new Map(), numberTexts: new Map() };
+  const repeated = style === 'json' ? jsonPatchDuplicates(patch.duplicates, patch.value) : patch.duplicates;
+  const decoded: DecodedJson = { value: patched, duplicates: repeated, keyOffsets: () => new Map(), numberTexts: new Map() };
   const found = findings(node, patched, style === 'strategic' ? 'unstructured' : 'json', decoded, true);
   if (found.typeError !== undefined) throw patchInvalid(style, found.typeError);
-  return settle(mode, patched, found.fields, (text) => patchInvalid(style, text));
+  // kube reads a JSON patch document strictly too, before the patched object.
+  const ownRepeats = style === 'json' ? patch.duplicates.map((d) => `json patch duplicate field ${goQuote(d.path)}`) : [];
+  const fields = [...ownRepeats, ...found.fields].slice(0, MAX_LISTED);
+  return settle(mode, patched, fields, (text) => patchInvalid(style, text));
+}
+
+/**
+ * The repeated keys of a JSON patch's values, at their place in the patched
+ * object (`[0].value.a` of an op adding at `/metadata/labels` is
+ * `metadata.labels.a`): kube's JSON patch keeps a value's text as it came,
+ * so its decoder sees them there. Only `add` and `replace` values are placed.
+ */
+function jsonPatchDuplicates(duplicates: DecodedJson['duplicates'], ops?: unknown): DecodedJson['duplicates'] {
+  const out: DecodedJson['duplicates'] = [];
+  for (const d of duplicates) {
+    const m = /^\[(\d+)\]\.value(.*)$/.exec(d.path);
+    if (m === null || !Array.isArray(ops)) continue;
+    const op: unknown = ops[Number(m[1])];
+    if (!isPlainObject(op) || (op['op'] !== 'add' && op['op'] !== 'replace') || typeof op['path'] !== 'string') continue;
+    const segments = op['path'].split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    if (segments.includes('-')) continue;
+    let at = '';
+    for (const seg of segments) at = /^\d+$/.test(seg) ? `${at}[${seg}]` : childPath(at, seg);
+    const rest = m[2] ?? '';
+    out.push({ path: rest.startsWith('[') || at === '' ? `${at}${rest.replace(/^\./, '')}` : `${at}${rest}`, offset: d.offset });
+  }
+  return out;
 }
 
 /** kube's limit on the total length of warnings in one answer, and the length each is cut to beyond it. */

@@ -409,7 +409,7 @@ export async function serveApiV1(ctx: RestContext, ex: Exchange, segments: strin
       const patch = decodeJson(raw.toString('utf8'));
       let warnings: string[] = [];
       const patched = registry.patch(info, namespace, name, (current) => {
-        const checked = checkPatchedFields(targetKind(info), mode, style, apply(current, patch.value), patch.duplicates);
+        const checked = checkPatchedFields(targetKind(info), mode, style, apply(current, patch.value), patch);
         warnings = checked.warnings;
         return checked.value;
       }, subresource);

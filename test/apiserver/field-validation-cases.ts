@@ -218,6 +218,8 @@ export function cases(): Case[] {
     patch('patch-merge-dup', MERGE, '{"data":{"a":"1","a":"2"}}', { status: 422, message: patchError('strict decoding error: duplicate field "data.a"') }),
     patch('patch-strategic-dup', SMP, '{"data":{"a":"1","a":"2"}}', { status: 422, message: patchError('strict decoding error: duplicate field "data.a"', true) }),
     { ...patch('patch-merge-dup-warn', MERGE, '{"data":{"a":"1","a":"5"}}', { status: 200, warnings: ['duplicate field "data.a"'], stored: { data: { a: '5' } } }), path: `${C}/patch-merge-dup-warn` },
+    patch('patch-json-dup', JSONPATCH, '[{"op":"add","path":"/metadata/labels","value":{"l":"1","l":"2"}}]', { status: 422, message: patchError('strict decoding error: json patch duplicate field "[0].value.l", duplicate field "metadata.labels.l"') }),
+    { ...patch('patch-json-dup-warn', JSONPATCH, '[{"op":"add","path":"/metadata/labels","value":{"l":"1","l":"2"}}]', { status: 200, warnings: ['json patch duplicate field "[0].value.l"', 'duplicate field "metadata.labels.l"'] }), path: `${C}/patch-json-dup-warn` },
     patch('patch-merge-type', MERGE, '{"data":{"a":1}}', { status: 422, message: patchError('json: cannot unmarshal number into Go struct field ConfigMap.data of type string') }),
     patch('patch-json-type', JSONPATCH, '[{"op":"add","path":"/data/a","value":1}]', { status: 422, message: patchError('json: cannot unmarshal number into Go struct field ConfigMap.data of type string') }),
     patch('patch-merge-map', MERGE, '{"data":"x"}', { status: 422, message: patchError('json: cannot unmarshal string into Go struct field ConfigMap.data of type map[string]string') }),
