@@ -105,6 +105,29 @@ describe(`kubectl validation (${KUBECTL}, 1.${String(minor)})`, () => {
     assert.equal((after?.['metadata'] as { resourceVersion: string }).resourceVersion, (before?.['metadata'] as { resourceVersion: string }).resourceVersion);
   });
 
+  it('apply merges containers and env by name, from the strategic merge rules the served schemas carry', { skip: !strict && 'kubectl before 1.27 reads /openapi/v2' }, async () => {
+    const pod = (image: string): string => `apiVersion: v1
+kind: Pod
+metadata: {name: merged, namespace: default, labels: {a: "1"}}
+spec:
+  containers:
+  - {name: a, image: ${image}, env: [{name: X, value: "1"}]}
+  - {name: b, image: b}
+`;
+    assert.equal((await s.kubectlWithInput(pod('a1'), 'apply', '-f', '-')).code, 0);
+    // Changes made by someone else, which apply must keep.
+    const other = '{"metadata":{"labels":{"other":"x"}},"spec":{"containers":[{"name":"a","env":[{"name":"Y","value":"2"}]}]}}';
+    assert.equal((await s.kubectl('patch', 'pod', 'merged', '-n', 'default', '--type=strategic', '-p', other)).code, 0);
+    const r = await s.kubectlWithInput(pod('a2'), 'apply', '-f', '-');
+    assert.equal(r.code, 0, r.stderr);
+    const got = (await stored('pod', 'merged')) as { metadata: { labels: unknown }; spec: { containers: { name: string; image: string; env?: unknown }[] } };
+    assert.deepEqual(got.metadata.labels, { a: '1', other: 'x' });
+    assert.deepEqual(got.spec.containers.map((c) => [c.name, c.image, c.env]), [
+      ['a', 'a2', [{ name: 'X', value: '1' }, { name: 'Y', value: '2' }]],
+      ['b', 'b', undefined],
+    ]);
+  });
+
   it('explain secret, pod.spec.containers and configmap.data (OpenAPI v3)', { skip: !strict && 'kubectl before 1.27 explains from /openapi/v2' }, async () => {
     const secret = await s.kubectl('explain', 'secret');
     assert.equal(secret.code, 0, secret.stderr);
