@@ -10,6 +10,7 @@ import { request } from 'node:https';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startControlPlane } from '../src/testing/control-plane.ts';
+import { isObject, structural, type JsonObject } from './schema-structural.ts';
 
 /** The kinds the embedded server serves or is about to serve, by OpenAPI v3 document. */
 const roots: Record<string, string[]> = {
@@ -25,64 +26,6 @@ const roots: Record<string, string[]> = {
   ],
   'apis/authentication.k8s.io/v1': ['io.k8s.api.authentication.v1.SelfSubjectReview'],
 };
-
-/** Keys copied as they are; everything else (description, default, x-kubernetes-unions, ...) is dropped. */
-const kept = new Set([
-  'type', 'format', 'required', 'enum',
-  'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-map-type',
-  'x-kubernetes-patch-merge-key', 'x-kubernetes-patch-strategy', 'x-kubernetes-int-or-string',
-  'x-kubernetes-preserve-unknown-fields',
-]);
-
-const refPrefix = '#/components/schemas/';
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
-
-function isObject(v: Json | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** The structural part of one schema node; a lone `allOf: [{$ref}]` becomes `$ref: name`. */
-function structural(node: JsonObject, refs: Set<string>, groups: Set<string>): JsonObject {
-  const out: JsonObject = {};
-  let ref = node['$ref'];
-  const allOf = node['allOf'];
-  if (Array.isArray(allOf)) {
-    if (allOf.length !== 1 || !isObject(allOf[0]) || typeof allOf[0]['$ref'] !== 'string') throw new Error(`unexpected allOf: ${JSON.stringify(allOf)}`);
-    ref = allOf[0]['$ref'];
-  }
-  if (typeof ref === 'string') {
-    if (!ref.startsWith(refPrefix)) throw new Error(`unexpected $ref ${ref}`);
-    // A reference stands alone: the resolver in src/apiserver/schemas/index.ts shares the node.
-    const extra = Object.keys(node).filter((k) => k !== '$ref' && k !== 'allOf' && (kept.has(k) || k === 'properties' || k === 'items'));
-    if (extra.length > 0) throw new Error(`a $ref with ${extra.join(', ')} beside it: teach the resolver to merge them`);
-    out['$ref'] = ref.slice(refPrefix.length);
-    refs.add(out['$ref']);
-    return out;
-  }
-  for (const [key, value] of Object.entries(node)) {
-    if (kept.has(key)) out[key] = value;
-  }
-  const properties = node['properties'];
-  if (isObject(properties)) {
-    out['properties'] = Object.fromEntries(
-      Object.entries(properties).map(([name, p]) => [name, structural(p as JsonObject, refs, groups)]),
-    );
-  }
-  const items = node['items'];
-  if (isObject(items)) out['items'] = structural(items, refs, groups);
-  const additional = node['additionalProperties'];
-  if (isObject(additional)) out['additionalProperties'] = structural(additional, refs, groups);
-  else if (typeof additional === 'boolean') out['additionalProperties'] = additional;
-  const oneOf = node['oneOf'];
-  if (Array.isArray(oneOf)) out['oneOf'] = oneOf.map((o) => structural(o as JsonObject, refs, groups));
-  const gvks = node['x-kubernetes-group-version-kind'];
-  if (Array.isArray(gvks)) {
-    const ours = gvks.filter((g) => isObject(g) && typeof g['group'] === 'string' && typeof g['version'] === 'string' && groups.has(`${g['group']}/${g['version']}`));
-    if (ours.length > 0) out['x-kubernetes-group-version-kind'] = ours;
-  }
-  return out;
-}
 
 function get(url: string, ca: string, token: string): Promise<JsonObject> {
   return new Promise((resolve, reject) => {

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
+import { targetKind } from './field-validation.ts';
 import { resources } from './resources.ts';
+import type { ResourceInfo } from './resources.ts';
+import { kindDescriptions } from './schemas/descriptions.ts';
+import { definitions, schemaFor, sourceVersion } from './schemas/index.ts';
+import type { RawSchema } from './schemas/index.ts';
 
 const patchMediaTypes = [
   'application/json-patch+json',
@@ -7,48 +12,185 @@ const patchMediaTypes = [
   'application/strategic-merge-patch+json',
 ];
 
-/**
- * GET /openapi/v3/api/v1: a minimal OpenAPI v3 document. It declares, per
- * kind, the item PATCH operation with its group-version-kind and the
- * `fieldValidation` query parameter, which is what kubectl create/apply look
- * for before they send `fieldValidation=Strict` instead of validating
- * client-side. It holds no schemas, so kubectl apply computes its strategic
- * merge patches from its compiled-in core/v1 types.
- */
-export function openApiV1Document(): unknown {
-  const paths: Record<string, unknown> = {};
-  for (const r of resources.values()) {
-    const item = r.namespaced ? `/api/v1/namespaces/{namespace}/${r.name}/{name}` : `/api/v1/${r.name}/{name}`;
-    const gvk = { group: '', version: 'v1', kind: r.kind };
+/** One OpenAPI v3 document: a group-version, served when resources.ts serves a resource of it. */
+interface GroupVersionDocument {
+  /** Under /openapi/v3: `api/v1`, `apis/events.k8s.io/v1`. */
+  path: string;
+  group: string;
+  version: string;
+  /** operationId infix: `CoreV1`, `EventsV1`. */
+  operation: string;
+}
+
+/** The group-versions documents can be built for; one whose resources are not served is left out. */
+const groupVersions: GroupVersionDocument[] = [
+  { path: 'api/v1', group: '', version: 'v1', operation: 'CoreV1' },
+  { path: 'apis/events.k8s.io/v1', group: 'events.k8s.io', version: 'v1', operation: 'EventsV1' },
+  { path: 'apis/authorization.k8s.io/v1', group: 'authorization.k8s.io', version: 'v1', operation: 'AuthorizationV1' },
+  { path: 'apis/authentication.k8s.io/v1', group: 'authentication.k8s.io', version: 'v1', operation: 'AuthenticationV1' },
+];
+
+/** Meta definitions every document holds, as kube's do. */
+const metaRoots = ['io.k8s.apimachinery.pkg.apis.meta.v1.Status', 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions'];
+
+function servedIn(gv: GroupVersionDocument, all: readonly ResourceInfo[]): ResourceInfo[] {
+  return all.filter((r) => {
+    const { group, version } = targetKind(r);
+    return group === gv.group && version === gv.version && schemaFor(group, version, r.kind) !== undefined;
+  });
+}
+
+const schemaRef = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
+
+/** A generated node as OpenAPI v3: references point into components; a field's reference sits in allOf, as kube writes it. */
+function render(node: RawSchema, asField: boolean): Record<string, unknown> {
+  if (node.$ref !== undefined) return asField ? { allOf: [schemaRef(node.$ref)] } : schemaRef(node.$ref);
+  const out: Record<string, unknown> = { ...node };
+  if (node.properties !== undefined) {
+    out['properties'] = Object.fromEntries(Object.entries(node.properties).map(([k, v]) => [k, render(v, true)]));
+  }
+  if (node.items !== undefined) out['items'] = render(node.items, false);
+  if (typeof node.additionalProperties === 'object') out['additionalProperties'] = render(node.additionalProperties, false);
+  if (node.oneOf !== undefined) out['oneOf'] = node.oneOf.map((o) => render(o, false));
+  return out;
+}
+
+/** Every definition `roots` reach. */
+function closure(roots: string[]): string[] {
+  const seen = new Set<string>();
+  const visit = (node: RawSchema | undefined): void => {
+    if (node === undefined) return;
+    if (node.$ref !== undefined) {
+      if (seen.has(node.$ref)) return;
+      seen.add(node.$ref);
+      visit(definitions[node.$ref]);
+      return;
+    }
+    for (const p of Object.values(node.properties ?? {})) visit(p);
+    visit(node.items);
+    if (typeof node.additionalProperties === 'object') visit(node.additionalProperties);
+    for (const o of node.oneOf ?? []) visit(o);
+  };
+  for (const r of roots) visit({ $ref: r });
+  return [...seen].sort();
+}
+
+function parameter(name: string, type = 'string'): unknown {
+  return { name, in: 'query', schema: { type, uniqueItems: true } };
+}
+
+/** The operations of one resource: what kubectl reads is the PATCH (and POST) operation with `fieldValidation` and the kind. */
+function operations(gv: GroupVersionDocument, r: ResourceInfo, kindSchema: string): Record<string, unknown> {
+  const gvk = { group: gv.group, version: gv.version, kind: r.kind };
+  const prefix = gv.group === '' ? `/api/${gv.version}` : `/apis/${gv.group}/${gv.version}`;
+  const scope = r.namespaced ? `${prefix}/namespaces/{namespace}/${r.name}` : `${prefix}/${r.name}`;
+  const namespaced = r.namespaced ? 'Namespaced' : '';
+  const ok = (code: string): unknown => ({ [code]: { description: 'OK', content: { 'application/json': { schema: schemaRef(kindSchema) } } } });
+  const write = [parameter('dryRun'), parameter('fieldManager'), parameter('fieldValidation')];
+  const op = (action: string, verb: string, extra: Record<string, unknown>): unknown => ({
+    operationId: `${verb}${gv.operation}${namespaced}${r.kind}`,
+    'x-kubernetes-action': action,
+    'x-kubernetes-group-version-kind': gvk,
+    ...extra,
+  });
+  const item: Record<string, unknown> = {};
+  const collection: Record<string, unknown> = {};
+  const body = { content: { 'application/json': { schema: schemaRef(kindSchema) } }, required: true };
+  if (r.verbs.includes('get')) item['get'] = op('get', 'read', { responses: ok('200') });
+  if (r.verbs.includes('update')) item['put'] = op('put', 'replace', { parameters: write, requestBody: body, responses: ok('200') });
+  if (r.verbs.includes('patch')) {
     const content = Object.fromEntries(patchMediaTypes.map((t) => [t, { schema: { type: 'object' } }]));
-    paths[item] = {
-      patch: {
-        operationId: `patchCoreV1${r.kind}`,
-        'x-kubernetes-action': 'patch',
-        'x-kubernetes-group-version-kind': gvk,
-        parameters: [
-          { name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } },
-          { name: 'fieldManager', in: 'query', schema: { type: 'string', uniqueItems: true } },
-          { name: 'dryRun', in: 'query', schema: { type: 'string', uniqueItems: true } },
-        ],
-        requestBody: { content, required: true },
-        responses: { '200': { description: 'OK' } },
-      },
-    };
+    item['patch'] = op('patch', 'patch', { parameters: write, requestBody: { content, required: true }, responses: ok('200') });
+  }
+  if (r.verbs.includes('create')) collection['post'] = op('post', 'create', { parameters: write, requestBody: body, responses: ok('201') });
+  const paths: Record<string, unknown> = {};
+  if (Object.keys(item).length > 0) paths[`${scope}/{name}`] = item;
+  if (Object.keys(collection).length > 0) paths[scope] = collection;
+  return paths;
+}
+
+/** The OpenAPI v3 document of one group-version, from the generated schemas. */
+function buildDocument(gv: GroupVersionDocument, served: ResourceInfo[]): unknown {
+  const paths: Record<string, unknown> = {};
+  const roots = [...metaRoots];
+  for (const r of served) {
+    const kindSchema = schemaFor(gv.group, gv.version, r.kind)?.name ?? '';
+    roots.push(kindSchema);
+    Object.assign(paths, operations(gv, r, kindSchema));
+  }
+  const schemas: Record<string, unknown> = {};
+  for (const name of closure(roots)) {
+    const raw = definitions[name];
+    if (raw === undefined) continue;
+    const rendered = render(raw, false);
+    const description = kindDescriptions[name];
+    schemas[name] = description === undefined ? rendered : { description, ...rendered };
   }
   return {
     openapi: '3.0.0',
-    info: { title: 'Kubernetes (kube-object-manager embedded API server)', version: 'v1.32.0' },
+    info: { title: 'Kubernetes (kube-object-manager embedded API server)', version: sourceVersion },
     paths,
-    components: { schemas: {} },
+    components: { schemas },
   };
 }
 
-const v1Hash = createHash('sha512').update(JSON.stringify(openApiV1Document())).digest('hex').slice(0, 128).toUpperCase();
+export interface BuiltDocument {
+  body: unknown;
+  hash: string;
+}
 
-/** GET /openapi/v3: the discovery document pointing at the api/v1 document. */
+/**
+ * The OpenAPI v3 documents for `served` resources, by path under
+ * /openapi/v3 (`api/v1`, `apis/authorization.k8s.io/v1`), each with kube's
+ * hash form; a group-version none of them is in has no document.
+ */
+export function buildOpenApiV3(served: Iterable<ResourceInfo>): Map<string, BuiltDocument> {
+  const all = [...served];
+  const out = new Map<string, BuiltDocument>();
+  for (const gv of groupVersions) {
+    const mine = servedIn(gv, all);
+    if (mine.length === 0) continue;
+    const body = buildDocument(gv, mine);
+    const hash = createHash('sha512').update(JSON.stringify(body)).digest('hex').slice(0, 128).toUpperCase();
+    out.set(gv.path, { body, hash });
+  }
+  return out;
+}
+
+let built: Map<string, BuiltDocument> | undefined;
+
+/** The documents of what the server serves (resources.ts), built once. */
+function documents(): Map<string, BuiltDocument> {
+  built ??= buildOpenApiV3(resources.values());
+  return built;
+}
+
+/**
+ * GET /openapi/v3/<group-version>: the schemas of its kinds (structural
+ * facts from kube-apiserver v1.37.2: types, list and map rules, patch
+ * strategies) and, per resource, its get, put, patch and create operations
+ * with the kind and the `fieldValidation` parameter. kubectl ≥ 1.27 reads
+ * these: create and apply send `fieldValidation=Strict` to a server whose
+ * PATCH declares it, apply takes strategic merge rules from the schemas,
+ * and `kubectl explain` walks them.
+ */
+export function openApiV3Document(path: string): unknown {
+  return documents().get(path)?.body;
+}
+
+/** GET /openapi/v3: the discovery document pointing at each group-version document. */
 export function openApiV3Root(): unknown {
-  return { paths: { 'api/v1': { serverRelativeURL: `/openapi/v3/api/v1?hash=${v1Hash}` } } };
+  const paths: Record<string, unknown> = {};
+  for (const [path, doc] of documents()) paths[path] = { serverRelativeURL: `/openapi/v3/${path}?hash=${doc.hash}` };
+  return { paths };
+}
+
+/** The handler of an /openapi/v3 path, or undefined when it is not one. */
+export function openApiV3(path: string): (() => unknown) | undefined {
+  if (path === '/openapi/v3') return openApiV3Root;
+  if (!path.startsWith('/openapi/v3/')) return undefined;
+  const doc = openApiV3Document(path.slice('/openapi/v3/'.length));
+  return doc === undefined ? undefined : () => doc;
 }
 
 /** Media type of the protobuf OpenAPI v2 document older kubectl versions ask for. */

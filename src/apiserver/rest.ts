@@ -5,6 +5,10 @@ import type { Exchange } from './exchange.ts';
 import type { FaultState } from './faults.ts';
 import { decodeContinue, encodeContinue } from './continue-token.ts';
 import type { ContinueToken } from './continue-token.ts';
+import { checkBodyFields, checkPatchedFields, fieldValidationMode, targetKind, warningHeaders } from './field-validation.ts';
+import type { PatchStyle } from './field-validation.ts';
+import { decodedValue, decodeJson } from './json-decode.ts';
+import type { DecodedJson } from './json-decode.ts';
 import { tooDeep, tooDeepMessage } from './json-depth.ts';
 import { patchTypes } from './patch.ts';
 import { checkPathSegmentName, dotNamespaceError, isDotSegment } from './paths.ts';
@@ -19,6 +23,7 @@ import { groupVersion, lookupResource, objectKey, resources } from './resources.
 import type { KObject, ResourceInfo } from './resources.ts';
 import { serveReview } from './reviews.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { checkKind } from './validation.ts';
 import { badRequest, invalid, methodNotAllowed, notServed, statusError, unknownPath } from './status.ts';
 import type { FieldError } from './status.ts';
 import { toTable, wantsTable } from './table.ts';
@@ -305,13 +310,27 @@ function contentType(ex: Exchange): string {
   return (ex.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
-async function jsonBody(ex: Exchange, kind: string): Promise<unknown> {
+/** A create or update body, decoded as kube's decoder sees it (repeated keys, number literals: see json-decode.ts). */
+async function jsonBody(ex: Exchange, kind: string): Promise<DecodedJson> {
   const type = contentType(ex);
-  if (type === 'application/vnd.kubernetes.protobuf') return decodeProtobufObject(await ex.body());
+  if (type === 'application/vnd.kubernetes.protobuf') return decodedValue(decodeProtobufObject(await ex.body()));
   if (type !== '' && type !== 'application/json' && type !== '*/*') {
     throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json`);
   }
-  return parseJson(await ex.body(), kind);
+  const raw = await ex.body();
+  parseJson(raw, kind);
+  return decodeJson(raw.toString('utf8'));
+}
+
+const patchStyles: Record<string, PatchStyle> = {
+  'application/json-patch+json': 'json',
+  'application/merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
+};
+
+/** kube's Warning headers (one comma-separated value) for the fields a write dropped. */
+function warned(warnings: string[]): Record<string, string> {
+  return warnings.length === 0 ? {} : { warning: warningHeaders(warnings).join(', ') };
 }
 
 /** A PUT body that creates `name`: it must name that object, as kube requires (400 otherwise). */
@@ -384,7 +403,7 @@ async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise
     // A create-only review: only POST on the collection is served, and nothing is kept.
     if (name !== undefined) throw unknownPath();
     if (ex.method !== 'POST') throw methodNotAllowed(ex.method);
-    ex.json(201, serveReview(info, await jsonBody(ex, info.kind), ex.headers, ctx.clock.now()));
+    ex.json(201, serveReview(info, (await jsonBody(ex, info.kind)).value, ex.headers, ctx.clock.now()));
     return;
   }
   const deleteBody = ex.method === 'DELETE' ? await deleteOptions(ex) : {};
@@ -398,10 +417,15 @@ async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise
         if (watching) return watch(ctx, ex, route);
         ex.json(200, await list(ctx, route, q, wantsTable(ex.headers.accept)));
         return;
-      case 'POST':
+      case 'POST': {
         if (info.namespaced && namespace === undefined) throw methodNotAllowed(ex.method);
-        ex.json(201, toServed(info, registry.create(stored, namespace, fromServed(info, await jsonBody(ex, info.kind)), updateWriter(options, undefined))));
+        const mode = fieldValidationMode(q, 'CreateOptions');
+        const body = await jsonBody(ex, info.kind);
+        checkKind(info, body.value);
+        const checked = checkBodyFields(targetKind(info), mode, body);
+        ex.json(201, toServed(info, registry.create(stored, namespace, fromServed(info, checked.value), updateWriter(options, undefined))), warned(checked.warnings));
         return;
+      }
       case 'DELETE': {
         const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
         const fields = parseFieldSelector(q.get('fieldSelector') ?? undefined, info);
@@ -424,13 +448,16 @@ async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise
       return;
     }
     case 'PUT': {
+      const mode = fieldValidationMode(q, 'UpdateOptions');
       const body = await jsonBody(ex, info.kind);
+      checkKind(info, body.value);
+      const checked = checkBodyFields(targetKind(info), mode, body);
       const old = registry.storage.get(stored.name, objectKey(namespace, name));
       if (old === undefined && stored.createOnUpdate === true && subresource === undefined) {
-        ex.json(201, toServed(info, registry.create(stored, namespace, namedBody(fromServed(info, body), name), updateWriter(options, undefined))));
+        ex.json(201, toServed(info, registry.create(stored, namespace, namedBody(fromServed(info, checked.value), name), updateWriter(options, undefined))), warned(checked.warnings));
         return;
       }
-      ex.json(200, toServed(info, registry.update(stored, namespace, name, fromServed(info, body, stored === info ? undefined : old), subresource, updateWriter(options, subresource))));
+      ex.json(200, toServed(info, registry.update(stored, namespace, name, fromServed(info, checked.value, stored === info ? undefined : old), subresource, updateWriter(options, subresource))), warned(checked.warnings));
       return;
     }
     case 'PATCH': {
@@ -446,8 +473,19 @@ async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise
       if (apply === undefined) {
         throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${[...Object.keys(patchTypes), 'application/apply-patch+yaml'].join(', ')}`);
       }
-      const patch = parseJson(await ex.body(), 'patch');
-      ex.json(200, toServed(info, registry.patch(stored, namespace, name, (current) => fromServed(info, apply(toServed(info, current), patch), current), subresource, updateWriter(options, subresource))));
+      const mode = fieldValidationMode(q, 'PatchOptions');
+      const style = patchStyles[type] ?? 'merge';
+      const raw = await ex.body();
+      parseJson(raw, 'patch');
+      // Repeated keys: Go merges them and reports them (merge and strategic patches).
+      const patch = decodeJson(raw.toString('utf8'));
+      let warnings: string[] = [];
+      const patched = registry.patch(stored, namespace, name, (current) => {
+        const checked = checkPatchedFields(targetKind(info), mode, style, apply(toServed(info, current), patch.value), patch);
+        warnings = checked.warnings;
+        return fromServed(info, checked.value, current);
+      }, subresource, updateWriter(options, subresource));
+      ex.json(200, toServed(info, patched), warned(warnings));
       return;
     }
     case 'DELETE': {

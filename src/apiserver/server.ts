@@ -19,7 +19,7 @@ import { FaultState } from './faults.ts';
 import type { FailureOptions } from './faults.ts';
 import { buildKubeConfig, kubeconfigYaml } from './kubeconfig.ts';
 import type { ClientAccess } from './kubeconfig.ts';
-import { OPENAPI_V2_PROTOBUF, openApiV1Document, openApiV2, openApiV3Root } from './openapi.ts';
+import { OPENAPI_V2_PROTOBUF, openApiV2, openApiV3 } from './openapi.ts';
 import { Registry } from './registry.ts';
 import { resources } from './resources.ts';
 import type { ResourceInfo } from './resources.ts';
@@ -197,7 +197,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     const path = ex.path.replace(/\/+$/, '') || '/';
     const target = apiTarget(path);
     if (target !== undefined) return serveApi(restCtx, ex, target.group, target.version, target.segments);
-    const doc = discovery[path]?.() ?? groupDiscovery(path);
+    const doc = discovery[path]?.() ?? groupDiscovery(path) ?? openApiV3(path)?.();
     if (doc === undefined) {
       // An API group kube-apiserver serves (apps/v1 for `kubectl create deployment`, ...): say it is not served here.
       const [, apis, group] = path.split('/');
@@ -212,8 +212,6 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     '/api/v1': () => apiResourceList(),
     '/apis': apiGroupList,
     '/version': versionInfo,
-    '/openapi/v3': openApiV3Root,
-    '/openapi/v3/api/v1': openApiV1Document,
   };
 
   function onRequest(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): void {

@@ -17,18 +17,23 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * apiVersion may be left out) with an object `metadata`; throws 400 otherwise.
  */
 export function checkBody(info: ResourceInfo, body: unknown): KObject {
-  if (!isRecord(body)) throw badRequest(`the body of the request was not a JSON object of kind ${info.kind}`);
-  const kind = body['kind'];
-  const apiVersion = body['apiVersion'];
-  if ((kind !== undefined && kind !== info.kind) || (apiVersion !== undefined && apiVersion !== 'v1')) {
-    throw badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (v1), or the kind (${String(kind)}) is not ${info.kind}`);
-  }
+  checkKind(info, body);
   // A patch can nest a body deeper than any it was sent: what is stored stays within what can be cloned and served.
   const opening = tooDeep(body);
   if (opening !== undefined) throw badRequest(tooDeepMessage(info.kind, opening));
   const metadata = body['metadata'] ?? {};
   if (!isRecord(metadata)) throw badRequest('metadata must be a JSON object');
   return { ...body, kind: info.kind, apiVersion: 'v1', metadata: { ...metadata } };
+}
+
+/** The body is a JSON object of the resource's kind and version (kube's decoder checks this first). */
+export function checkKind(info: ResourceInfo, body: unknown): asserts body is Record<string, unknown> {
+  if (!isRecord(body)) throw badRequest(`the body of the request was not a JSON object of kind ${info.kind}`);
+  const kind = body['kind'];
+  const apiVersion = body['apiVersion'];
+  if ((kind !== undefined && kind !== info.kind) || (apiVersion !== undefined && apiVersion !== 'v1')) {
+    throw badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (v1), or the kind (${String(kind)}) is not ${info.kind}`);
+  }
 }
 
 /** Fills in what kube's defaulting sets on create (and keeps on update). */
