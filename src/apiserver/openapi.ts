@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { targetKind } from './field-validation.ts';
-import { resources } from './resources.ts';
+import { allResources } from './resources.ts';
 import type { ResourceInfo } from './resources.ts';
 import { kindDescriptions } from './schemas/descriptions.ts';
 import { definitions, schemaFor, sourceVersion } from './schemas/index.ts';
@@ -161,7 +161,7 @@ let built: Map<string, BuiltDocument> | undefined;
 
 /** The documents of what the server serves (resources.ts), built once. */
 function documents(): Map<string, BuiltDocument> {
-  built ??= buildOpenApiV3(resources.values());
+  built ??= buildOpenApiV3(allResources());
   return built;
 }
 
@@ -212,11 +212,11 @@ function protoString(field: number, value: string | Buffer): Buffer {
 export function openApiV2(protobuf: boolean): { body: Buffer; contentType: string } {
   const title = 'Kubernetes (kube-object-manager embedded API server)';
   if (protobuf) {
-    const info = Buffer.concat([protoString(1, title), protoString(2, 'v1.32.0')]);
+    const info = Buffer.concat([protoString(1, title), protoString(2, sourceVersion)]);
     // Answered with '.v1.0' where the request said '@v1.0', as kube-apiserver does: Go's mime
     // parser (client-go reads the answer's Content-Type) rejects '@'.
     return { body: Buffer.concat([protoString(1, '2.0'), protoString(2, info)]), contentType: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' };
   }
-  const doc = { swagger: '2.0', info: { title, version: 'v1.32.0' }, paths: {}, definitions: {} };
+  const doc = { swagger: '2.0', info: { title, version: sourceVersion }, paths: {}, definitions: {} };
   return { body: Buffer.from(JSON.stringify(doc)), contentType: 'application/json' };
 }

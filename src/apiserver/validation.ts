@@ -1,5 +1,6 @@
 import { tooDeep, tooDeepMessage } from './json-depth.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
+import { groupVersion } from './resources.ts';
 import { checkObjectMeta } from './object-meta.ts';
 import { badRequest, invalid } from './status.ts';
 import type { FieldError } from './status.ts';
@@ -31,8 +32,9 @@ export function checkKind(info: ResourceInfo, body: unknown): asserts body is Re
   if (!isRecord(body)) throw badRequest(`the body of the request was not a JSON object of kind ${info.kind}`);
   const kind = body['kind'];
   const apiVersion = body['apiVersion'];
-  if ((kind !== undefined && kind !== info.kind) || (apiVersion !== undefined && apiVersion !== 'v1')) {
-    throw badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (v1), or the kind (${String(kind)}) is not ${info.kind}`);
+  const expected = groupVersion(info);
+  if ((kind !== undefined && kind !== info.kind) || (apiVersion !== undefined && apiVersion !== expected)) {
+    throw badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${expected}), or the kind (${String(kind)}) is not ${info.kind}`);
   }
 }
 
