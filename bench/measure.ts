@@ -38,11 +38,11 @@ export async function memoryAfterGc(): Promise<Memory> {
   return { heapUsed: m.heapUsed, rss: m.rss, external: m.external };
 }
 
-function socketInodes(): Set<string> {
+function socketInodes(pid: number | 'self'): Set<string> {
   const inodes = new Set<string>();
-  for (const fd of readdirSync('/proc/self/fd')) {
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
-      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
       if (match?.[1] !== undefined) inodes.add(match[1]);
     } catch {
       // closed between readdir and readlink
@@ -52,13 +52,14 @@ function socketInodes(): Set<string> {
 }
 
 /**
- * ESTABLISHED TCP connections from this process to `port` on the loopback
- * (from /proc: whatever library opened them), leaving out the given local ports.
+ * ESTABLISHED TCP connections from a process (this one by default) to `port`
+ * on the loopback (from /proc: whatever library opened them), leaving out the
+ * given local ports.
  */
-export function tcpConnectionsTo(port: number, excludeLocalPorts: ReadonlySet<number> = new Set()): number {
-  const inodes = socketInodes();
+export function tcpConnectionsTo(port: number, excludeLocalPorts: ReadonlySet<number> = new Set(), pid: number | 'self' = 'self'): number {
+  const inodes = socketInodes(pid);
   let count = 0;
-  for (const table of ['/proc/self/net/tcp', '/proc/self/net/tcp6']) {
+  for (const table of [`/proc/${pid}/net/tcp`, `/proc/${pid}/net/tcp6`]) {
     let text: string;
     try {
       text = readFileSync(table, 'utf8');
@@ -76,7 +77,7 @@ export function tcpConnectionsTo(port: number, excludeLocalPorts: ReadonlySet<nu
   return count;
 }
 
-/** Open file descriptors of this process. */
-export function openFds(): number {
-  return readdirSync('/proc/self/fd').length;
+/** Open file descriptors of a process (this one by default). */
+export function openFds(pid: number | 'self' = 'self'): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
 }

@@ -21,6 +21,12 @@ export interface ScenarioSettings {
 export interface ScenarioResult {
   alternative: AlternativeName;
   n: number;
+  /** The API server: the embedded one (`kom apiserver`) or a real kube-apiserver with etcd. */
+  server?: 'embedded' | 'kube';
+  /** Secrets in the namespace per referenced secret (1: every secret is referenced). */
+  crowd?: number;
+  /** Why get() was not timed, when it was not. */
+  untimedGets?: string;
   /** The last commit that changed src/ when this scenario's process started (src/ may change during a run). */
   source?: string;
   /** The phase reached (done when complete). */

@@ -11,7 +11,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import type { V1Secret } from '@kubernetes/client-node';
 import { createAlternative } from './alternatives/index.ts';
 import { alternativeNames, type Alternative, type AlternativeName } from './alternatives/types.ts';
-import { memoryAfterGc, openFds, summarize, tcpConnectionsTo } from './measure.ts';
+import { memoryAfterGc, openFds, summarize, tcpConnectionsTo, type Memory } from './measure.ts';
 import { benchPods, refsPerPod } from './pods.ts';
 import { benchNamespace, connectH2, encodeMarker, h2Request, readTarget, secretName, type Target } from './target.ts';
 import type { ScenarioResult, ScenarioSettings } from './results.ts';
@@ -138,9 +138,9 @@ async function phaseUpdates(alt: Alternative, names: string[], target: Target, r
     }
     const t0 = performance.now();
     for (;;) {
-      const s = await read(name);
+      const holds = alt.holds !== undefined ? await alt.holds(name, marker) : (await read(name))?.data?.v === marker;
       const now = performance.now();
-      if (s?.data?.v === marker) {
+      if (holds) {
         latencies.push(now - t0);
         return;
       }
@@ -168,7 +168,7 @@ async function phaseUpdates(alt: Alternative, names: string[], target: Target, r
   result.requests.duringUpdates = requests;
   result.requests.perSecondDuringUpdates = Object.values(requests).reduce((a, b) => a + b, 0) / (windowMs / 1000);
   if (missed > 0) result.failures.push(`updates: ${missed} of ${total} not seen within ${giveUpMs / 1000} s`);
-  result.connections.afterUpdates = tcpConnectionsTo(target.port, new Set([writerPort]));
+  result.connections.afterUpdates = tcpConnectionsTo(target.port, new Set([writerPort]), alt.pid ?? 'self');
   writer.close();
   return writerPort;
 }
@@ -209,13 +209,16 @@ async function phaseRegister(alt: Alternative, target: Target, result: ScenarioR
     requests,
     settleMs: settled.ms,
     left: settled.left,
-    connectionsLeft: tcpConnectionsTo(target.port, excluded),
+    connectionsLeft: tcpConnectionsTo(target.port, excluded, alt.pid ?? 'self'),
   };
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { alternative: { type: 'string' }, n: { type: 'string' }, kubeconfig: { type: 'string' }, settings: { type: 'string' }, 'heap-snapshot': { type: 'string' } },
+    options: {
+      alternative: { type: 'string' }, n: { type: 'string' }, kubeconfig: { type: 'string' }, settings: { type: 'string' }, 'heap-snapshot': { type: 'string' },
+      server: { type: 'string' }, crowd: { type: 'string' },
+    },
   });
   const name = values.alternative as AlternativeName;
   if (!alternativeNames.includes(name)) throw new TypeError(`--alternative must be one of ${alternativeNames.join(', ')}`);
@@ -224,8 +227,10 @@ async function main(): Promise<void> {
   const settings = JSON.parse(values.settings ?? '') as ScenarioSettings;
   const target = readTarget(values.kubeconfig ?? '');
   const started = performance.now();
+  const server = values.server === 'kube' ? 'kube' : 'embedded';
+  const crowd = Number(values.crowd ?? '1');
   const result: ScenarioResult = {
-    alternative: name, n, phase: 'setup', failures: [], ready: null, watching: null, memory: null, connections: { atReady: null, afterUpdates: null, client: null, fds: null },
+    alternative: name, n, server, crowd, phase: 'setup', failures: [], ready: null, watching: null, memory: null, connections: { atReady: null, afterUpdates: null, client: null, fds: null },
     requests: { toReady: null, duringUpdates: null, perSecondDuringUpdates: null, total: null }, get: null, propagation: null, register: null, errors: {}, durationMs: 0,
   };
   try {
@@ -235,8 +240,10 @@ async function main(): Promise<void> {
   } catch {
     // not a git checkout
   }
-  const alt = createAlternative(name, target.kubeconfigPath, { ttlMs: settings.ttlMs, syncTimeoutMs: settings.readyTimeoutMs });
-  const baseline = await memoryAfterGc();
+  const alt = await createAlternative(name, target.kubeconfigPath, { ttlMs: settings.ttlMs, syncTimeoutMs: settings.readyTimeoutMs });
+  const memory = (): Promise<Memory> => alt.memory?.() ?? memoryAfterGc();
+  const pid = alt.pid ?? 'self';
+  const baseline = await memory();
   const phase = (p: string): void => {
     result.phase = p;
     result.errors = alt.errors();
@@ -247,21 +254,22 @@ async function main(): Promise<void> {
   const registeredAt = performance.now();
   const names = await phaseReady(alt, result, settings, registeredAt);
   phase('watching');
-  await phaseWatching(alt, result, names.length, registeredAt, settings.readyTimeoutMs);
-  const atReady = await memoryAfterGc();
+  await phaseWatching(alt, result, alt.expectedWatches?.(names.length) ?? names.length, registeredAt, settings.readyTimeoutMs);
+  const atReady = await memory();
   result.memory = {
     baseline, atReady,
     heapPerObject: (atReady.heapUsed - baseline.heapUsed) / n,
     rssPerObject: (atReady.rss - baseline.rss) / n,
     externalPerObject: (atReady.external - baseline.external) / n,
   };
-  result.connections.atReady = tcpConnectionsTo(target.port);
+  result.connections.atReady = tcpConnectionsTo(target.port, new Set(), pid);
   result.connections.client = alt.clientStats();
-  result.connections.fds = openFds();
+  result.connections.fds = openFds(pid);
   result.requests.toReady = alt.requests();
   if (values['heap-snapshot'] !== undefined) writeHeapSnapshot(values['heap-snapshot']);
   phase('get');
-  await phaseGets(alt, names, result, settings.getBudgetMs);
+  if (alt.untimedGets === undefined) await phaseGets(alt, names, result, settings.getBudgetMs);
+  else result.untimedGets = alt.untimedGets;
   phase('updates');
   const writerPort = await phaseUpdates(alt, names, target, result, settings);
   phase('register');

@@ -90,14 +90,22 @@ export function encodeMarker(marker: string): string {
   return Buffer.from(marker, 'utf8').toString('base64');
 }
 
-/** Creates the namespace and `count` secrets through raw HTTP/2 (100 in flight); answers how long it took. */
-export async function seedSecrets(target: Target, count: number): Promise<number> {
+/** The name of the i-th secret that no pod references (the crowded namespace's extra secrets). */
+export function unreferencedName(i: number): string {
+  return `x-${String(i).padStart(6, '0')}`;
+}
+
+/**
+ * Creates the namespace and `count` secrets through raw HTTP/2 (100 in
+ * flight), named by `name` (the referenced ones by default); answers how long it took.
+ */
+export async function seedSecrets(target: Target, count: number, name: (i: number) => string = secretName): Promise<number> {
   const start = performance.now();
   const session = await connectH2(target);
   try {
     const ns = await h2Request(session, target, 'POST', '/api/v1/namespaces', { metadata: { name: benchNamespace } });
     if (ns.status !== 201 && ns.status !== 409) throw new Error(`creating namespace ${benchNamespace}: HTTP ${ns.status}`);
-    const names = Array.from({ length: count }, (_, i) => secretName(i));
+    const names = Array.from({ length: count }, (_, i) => name(i));
     await pool(names, 100, async (name) => {
       const body = { metadata: { name, labels: { app: 'bench' } }, type: 'Opaque', data: { v: encodeMarker('0') } };
       const res = await h2Request(session, target, 'POST', `/api/v1/namespaces/${benchNamespace}/secrets`, body);

@@ -39,12 +39,14 @@ export class KubeletManagers {
   #stderr = '';
   #next = 1;
 
-  private constructor(child: ChildProcessByStdio<Writable, Readable, Readable>, hello: Answer, lines: AsyncIterator<string>) {
+  private constructor(child: ChildProcessByStdio<Writable, Readable, Readable>, hello: Answer, lines: AsyncIterator<string>, onStderr?: (chunk: string) => void) {
     this.#child = child;
     this.hello = hello;
     this.#exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
     child.stderr.on('data', (chunk: Buffer) => {
-      this.#stderr = (this.#stderr + chunk.toString()).slice(-4_000);
+      const text = chunk.toString();
+      this.#stderr = (this.#stderr + text).slice(-4_000);
+      onStderr?.(text);
     });
     void (async () => {
       for (;;) {
@@ -59,14 +61,20 @@ export class KubeletManagers {
     })();
   }
 
-  static async start(binary: string, args: string[]): Promise<KubeletManagers> {
+  /** Starts the program; `onStderr` sees its log output (klog) as it comes. */
+  static async start(binary: string, args: string[], onStderr?: (chunk: string) => void): Promise<KubeletManagers> {
     const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const first = await lines.next();
     if (first.done === true) throw new Error(`kubelet-managers exited before its hello line:\n${stderr}`);
-    return new KubeletManagers(child, JSON.parse(first.value) as Answer, lines);
+    return new KubeletManagers(child, JSON.parse(first.value) as Answer, lines, onStderr);
+  }
+
+  /** The child's process id (for reading its sockets and memory from /proc). */
+  get pid(): number {
+    return this.#child.pid ?? -1;
   }
 
   /** Sends one request (an id is added) and resolves with its answer. */

@@ -19,6 +19,8 @@ type request struct {
 	Namespace string          `json:"namespace,omitempty"`
 	Name      string          `json:"name,omitempty"`
 	Ms        *int64          `json:"ms,omitempty"`
+	// GC asks stats to collect garbage first, so that heapBytes is the live heap.
+	GC bool `json:"gc,omitempty"`
 }
 
 // answer is one line on stdout. Exactly one of the op-specific groups is set.
