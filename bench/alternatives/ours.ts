@@ -1,8 +1,8 @@
 // Our three managers over one createClient(), requests counted per verb.
 import { KubeConfig } from '@kubernetes/client-node';
-import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
 import { createClient, newCachingSecretManager, newSimpleSecretManager, newWatchingSecretManager } from '../../src/index.ts';
-import type { Client, ResourceClient, SecretManager } from '../../src/index.ts';
+import type { SecretManager } from '../../src/index.ts';
 import { countingClient } from '../../src/cli/counting-client.ts';
 import type { Alternative, AlternativeName } from './types.ts';
 
@@ -17,18 +17,8 @@ export function ours(name: Exclude<AlternativeName, 'informer'>, kubeconfigPath:
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
   const kube = createClient(kc);
-  const { client: counted, counts } = countingClient(kube);
-  // The counting wrapper's watch function lacks the client's WatchList state
-  // (WatchObjectFunc.watchList): give it back, so that requests are counted
-  // as the watching manager makes them over `kube` itself.
-  const client: Client = {
-    resource<T extends KubernetesObject = KubernetesObject>(resource: string): ResourceClient<T> {
-      const r = counted.resource<T>(resource);
-      const { watchList } = kube.resource(resource).watchObject;
-      return watchList === undefined ? r : { ...r, watchObject: Object.assign(r.watchObject, { watchList }) };
-    },
-    close: () => counted.close(),
-  };
+  // The counting wrapper keeps the client's WatchList support (keepWatchList).
+  const { client, counts } = countingClient(kube);
   const controller = new AbortController();
   const manager: SecretManager =
     name === 'watch'
