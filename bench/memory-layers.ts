@@ -2,7 +2,7 @@
 // 10,000 single-object watches opened layer by layer, each layer in a fresh
 // process (--expose-gc), heap and RSS measured after full GCs.
 //
-//   node bench/memory-layers.ts [--n 10000] [--heap-snapshots DIR]
+//   node bench/memory-layers.ts [--n 10000] [--layers a,b@variant,...] [--heap-snapshots DIR]
 //
 // Layers: h2-data (node:http2 streams read with 'data' listeners: the floor),
 // h2-iterator (the same streams read through their async iterator, as our
@@ -10,19 +10,96 @@
 // iterated), manager (newWatchingSecretManager, what the bench measures),
 // manager-shared-ca (the same, with a KubeConfig that hands out one CA Buffer
 // for every request instead of a new one per credential read).
+// h2-data-ours is the floor with the HTTP/2 settings our client sends (the
+// stream and connection receive windows).
+//
+// A layer may carry a variant after '@', which runs the same layer with a
+// process setting: semi1/semi4 (--max-semi-space-size=1/4: V8's young
+// generation), arena2 (MALLOC_ARENA_MAX=2), trim (MALLOC_TRIM_THRESHOLD_ and
+// MALLOC_MMAP_THRESHOLD_ fixed at 128 KiB: glibc gives freed memory back
+// instead of raising its thresholds), and combinations joined by '+'.
+//
+// Columns, per watch: heap (V8 heapUsed), external, v8 (the V8 heap's
+// resident pages: what the heap reserves over what it uses), new (of which
+// the young generation), native (anonymous resident memory outside the V8
+// heap: malloc'd memory of nghttp2, OpenSSL, Node's C++ objects and what
+// malloc keeps after a free), rss, and peak (the highest RSS during
+// start-up, over the RSS before).
 import { fork } from 'node:child_process';
-import type { ClientHttp2Session } from 'node:http2';
+import { readFileSync } from 'node:fs';
+import http2, { type ClientHttp2Session } from 'node:http2';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createClient, newWatchingSecretManager } from '../src/index.ts';
-import { memoryAfterGc, type Memory } from './measure.ts';
+import { memoryAfterGc } from './measure.ts';
 import { benchPods } from './pods.ts';
 import { startServerProcess } from './server.ts';
 import { benchNamespace, connectH2, readTarget, secretName, seedSecrets } from './target.ts';
 
-const layers = ['h2-data', 'h2-iterator', 'client', 'manager', 'manager-shared-ca'] as const;
+const layers = ['h2-data', 'h2-data-ours', 'h2-iterator', 'client', 'manager', 'manager-shared-ca'] as const;
 type Layer = (typeof layers)[number];
+const defaultRuns = [
+  'h2-data',
+  'h2-data-ours',
+  'h2-data@semi1+trim',
+  'h2-iterator',
+  'client',
+  'manager',
+  'manager@semi1',
+  'manager@semi4',
+  'manager@arena2',
+  'manager@trim',
+  'manager@semi1+trim',
+];
+
+/** Process settings a variant stands for: Node flags and environment variables. */
+const variants: Record<string, { execArgv?: string[]; env?: Record<string, string> }> = {
+  semi1: { execArgv: ['--max-semi-space-size=1'] },
+  semi4: { execArgv: ['--max-semi-space-size=4'] },
+  arena2: { env: { MALLOC_ARENA_MAX: '2' } },
+  trim: { env: { MALLOC_TRIM_THRESHOLD_: '131072', MALLOC_MMAP_THRESHOLD_: '131072' } },
+};
+
+interface Sample {
+  heapUsed: number;
+  external: number;
+  rss: number;
+  /** Resident pages of the V8 heap, all spaces. */
+  v8: number;
+  /** Of which the young generation. */
+  newSpace: number;
+  /** Anonymous resident memory (/proc/self/smaps_rollup). */
+  anon: number;
+  /** Highest RSS so far. */
+  peak: number;
+}
+
+async function sample(): Promise<Sample> {
+  const m = await memoryAfterGc();
+  let v8 = 0;
+  let newSpace = 0;
+  for (const space of getHeapSpaceStatistics()) {
+    v8 += space.physical_space_size;
+    if (space.space_name === 'new_space') newSpace = space.physical_space_size;
+  }
+  const anonKb = /^Anonymous:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'))?.[1];
+  return { ...m, v8, newSpace, anon: Number(anonKb ?? 0) * 1024, peak: process.resourceUsage().maxRSS * 1024 };
+}
+
+/** One HTTP/2 connection with the settings our client sends (src/client/http2-session.ts). */
+function connectH2Ours(target: ReturnType<typeof readTarget>): Promise<ClientHttp2Session> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(target.url, { ca: target.caCert, settings: { enablePush: false, initialWindowSize: 256 * 1024 } });
+    session.once('remoteSettings', () => {
+      session.off('error', reject);
+      session.setLocalWindowSize(16 * 1024 * 1024);
+      resolve(session);
+    });
+    session.once('error', reject);
+  });
+}
 
 /** Gives every request the same CA Buffer (client-node decodes certificate-authority-data anew on each call). */
 class SharedCaKubeConfig extends KubeConfig {
@@ -41,14 +118,14 @@ class SharedCaKubeConfig extends KubeConfig {
 async function openLayer(layer: Layer, n: number, kubeconfigPath: string): Promise<() => boolean> {
   const target = readTarget(kubeconfigPath);
   const query = (name: string): string => `/api/v1/namespaces/${benchNamespace}/secrets?watch=true&fieldSelector=metadata.name%3D${name}&allowWatchBookmarks=true`;
-  if (layer === 'h2-data' || layer === 'h2-iterator') {
+  if (layer === 'h2-data' || layer === 'h2-data-ours' || layer === 'h2-iterator') {
     const sessions: ClientHttp2Session[] = [];
-    for (let i = 0; i < Math.ceil(n / 100); i++) sessions.push(await connectH2(target));
+    for (let i = 0; i < Math.ceil(n / 100); i++) sessions.push(await (layer === 'h2-data-ours' ? connectH2Ours(target) : connectH2(target)));
     let answered = 0;
     for (let i = 0; i < n; i++) {
       const stream = (sessions[Math.floor(i / 100)] as ClientHttp2Session).request({ ':path': query(secretName(i)), authorization: `Bearer ${target.token}`, accept: 'application/json' }, { endStream: true });
       stream.once('response', () => answered++);
-      if (layer === 'h2-data') stream.on('data', () => undefined);
+      if (layer !== 'h2-iterator') stream.on('data', () => undefined);
       else void (async () => { for await (const chunk of stream) void chunk; })().catch(() => undefined);
     }
     return () => answered === n;
@@ -75,35 +152,52 @@ async function openLayer(layer: Layer, n: number, kubeconfigPath: string): Promi
 }
 
 async function child(layer: Layer, n: number, kubeconfigPath: string, snapshotDir: string | undefined): Promise<void> {
-  const before = await memoryAfterGc();
+  const before = await sample();
   const ready = await openLayer(layer, n, kubeconfigPath);
   const start = performance.now();
   while (!ready()) {
     if (performance.now() - start > 60_000) throw new Error(`${layer}: watches not open after 60 s`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  const after = await memoryAfterGc();
+  const after = await sample();
   if (snapshotDir !== undefined) writeHeapSnapshot(`${snapshotDir}/${layer}.heapsnapshot`);
   process.send?.({ before, after });
   process.exit(0);
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { n: { type: 'string', default: '10000' }, layer: { type: 'string' }, kubeconfig: { type: 'string' }, 'heap-snapshots': { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { n: { type: 'string', default: '10000' }, layer: { type: 'string' }, layers: { type: 'string' }, kubeconfig: { type: 'string' }, 'heap-snapshots': { type: 'string' } },
+  });
   const n = Number(values.n);
   if (values.layer !== undefined) return child(values.layer as Layer, n, values.kubeconfig ?? '', values['heap-snapshots']);
+  const runs = values.layers?.split(',') ?? defaultRuns;
+  for (const run of runs) {
+    const [layer = '', variant] = run.split('@');
+    if (!(layers as readonly string[]).includes(layer)) throw new Error(`unknown layer ${layer} (layers: ${layers.join(', ')})`);
+    for (const v of variant?.split('+') ?? []) if (variants[v] === undefined) throw new Error(`unknown variant ${v} (variants: ${Object.keys(variants).join(', ')})`);
+  }
   const server = await startServerProcess();
   try {
     await seedSecrets(server.target, n);
-    console.log(`${n} single-object watches; bytes per watch after GC (heapUsed, external, rss)`);
-    for (const layer of layers) {
-      const proc = fork(import.meta.filename, ['--layer', layer, '--n', String(n), '--kubeconfig', server.target.kubeconfigPath, ...(values['heap-snapshots'] === undefined ? [] : ['--heap-snapshots', values['heap-snapshots']])], { execArgv: ['--expose-gc'] });
-      const m = await new Promise<{ before: Memory; after: Memory }>((resolve, reject) => {
-        proc.once('message', (msg) => resolve(msg as { before: Memory; after: Memory }));
-        proc.once('exit', (code) => reject(new Error(`${layer} exited with ${String(code)}`)));
+    console.log(`${n} single-object watches; bytes per watch after GC (node ${process.version}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+    console.log(`  ${'layer'.padEnd(26)}${['heap', 'external', 'v8', 'new', 'native', 'rss', 'peak'].map((c) => c.padStart(9)).join('')}`);
+    for (const run of runs) {
+      const [layer = '', variant] = run.split('@');
+      const settings = (variant?.split('+') ?? []).map((v) => variants[v] ?? {});
+      const execArgv = ['--expose-gc', ...settings.flatMap((v) => v.execArgv ?? [])];
+      const env = Object.assign({ ...process.env }, ...settings.map((v) => v.env ?? {})) as NodeJS.ProcessEnv;
+      const args = ['--layer', layer, '--n', String(n), '--kubeconfig', server.target.kubeconfigPath];
+      if (values['heap-snapshots'] !== undefined) args.push('--heap-snapshots', values['heap-snapshots']);
+      const proc = fork(import.meta.filename, args, { execArgv, env });
+      const m = await new Promise<{ before: Sample; after: Sample }>((resolve, reject) => {
+        proc.once('message', (msg) => resolve(msg as { before: Sample; after: Sample }));
+        proc.once('exit', (code) => reject(new Error(`${run} exited with ${String(code)}`)));
       });
-      const per = (k: keyof Memory): string => String(Math.round((m.after[k] - m.before[k]) / n)).padStart(7);
-      console.log(`  ${layer.padEnd(18)} heap ${per('heapUsed')} B   external ${per('external')} B   rss ${per('rss')} B`);
+      const per = (after: number, before: number): string => String(Math.round((after - before) / n)).padStart(9);
+      const d = (k: keyof Sample): string => per(m.after[k], m.before[k]);
+      const native = per(m.after.anon - m.after.v8, m.before.anon - m.before.v8);
+      console.log(`  ${run.padEnd(26)}${d('heapUsed')}${d('external')}${d('v8')}${d('newSpace')}${native}${d('rss')}${per(m.after.peak, m.before.rss)}`);
     }
   } finally {
     await server.stop();
