@@ -33,6 +33,13 @@ export type ReflectorWatchFunc = (
   signal: AbortSignal,
 ) => AsyncIterable<WatchEvent> | Promise<AsyncIterable<WatchEvent>>;
 
+/**
+ * The reflector keeps the options object it is given and reads it when it
+ * needs a value: `list`, `watch` and `onError` are called as its methods
+ * (`this` is the options object), and `name` is read only to build an error.
+ * So a class instance with methods and getters can be the options of many
+ * reflectors without a closure or a name string per reflector.
+ */
 export interface ReflectorOptions {
   /** Names what is reflected, for error messages: `secrets "ns"/"name"`. */
   name: string;
@@ -398,10 +405,20 @@ export class Reflector {
           events = 0;
           iterator = (await this.#o.watch(options, signal))[Symbol.asyncIterator]();
         }
-        const stream: AsyncIterable<WatchEvent> = { [Symbol.asyncIterator]: () => iterator };
-        for await (const event of stream) {
-          if (signal.aborted) return;
-          this.#apply(event);
+        // Pulled by hand rather than by for-await over a wrapper: no object
+        // and closure per watch for the life of the watch. Left early (an
+        // abort, a bad event), the iterator is returned, as for-await does.
+        for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
+          if (signal.aborted) {
+            await iterator.return?.();
+            return;
+          }
+          try {
+            this.#apply(next.value);
+          } catch (err) {
+            await returnQuietly(iterator);
+            throw err;
+          }
           events++;
         }
       } catch (err) {
@@ -451,6 +468,15 @@ export class Reflector {
 }
 
 function ignore(): void {}
+
+/** Returns `iterator`, ignoring how its return() ends (the error that left the loop is the one thrown). */
+async function returnQuietly(iterator: AsyncIterator<unknown>): Promise<void> {
+  try {
+    await iterator.return?.();
+  } catch {
+    // The error that ended the loop wins.
+  }
+}
 
 /** A WatchList stream went silent before its initial-events-end bookmark. */
 class InitialEventsTimeout extends Error {
