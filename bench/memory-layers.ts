@@ -8,7 +8,8 @@
 // h2-iterator (the same streams read through their async iterator, as our
 // client reads a watch body), client (createClient().watchObject, events
 // iterated), manager (newWatchingSecretManager, what the bench measures),
-// manager-shared-ca (the same, with a KubeConfig that hands out one CA Buffer
+// manager-list-watch (the same with watchList: false: a list, then a watch,
+// per object), manager-shared-ca (the same, with a KubeConfig that hands out one CA Buffer
 // for every request instead of a new one per credential read).
 // h2-data-ours is the floor with the HTTP/2 settings our client sends (the
 // stream and connection receive windows).
@@ -17,16 +18,22 @@
 // process setting: semi1/semi4 (--max-semi-space-size=1/4: V8's young
 // generation), arena2 (MALLOC_ARENA_MAX=2), trim (MALLOC_TRIM_THRESHOLD_ and
 // MALLOC_MMAP_THRESHOLD_ fixed at 128 KiB: glibc gives freed memory back
-// instead of raising its thresholds), and combinations joined by '+'.
+// instead of raising its thresholds), arena1 (MALLOC_ARENA_MAX=1), stgc
+// (--single-threaded-gc: no GC helper threads), and combinations joined by '+'.
 //
 // Columns, per watch: heap (V8 heapUsed), external, v8 (the V8 heap's
 // resident pages: what the heap reserves over what it uses), new (of which
 // the young generation), native (anonymous resident memory outside the V8
 // heap: malloc'd memory of nghttp2, OpenSSL, Node's C++ objects and what
 // malloc keeps after a free), rss, and peak (the highest RSS during
-// start-up, over the RSS before).
-import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+// start-up, over the RSS before). With --malloc (needs a C compiler), glibc's
+// own figures too, read by a probe preloaded into the layer process (see
+// mallocProbeSource): malloc (what its arenas hold from the OS), m-in-use
+// (what is allocated), and rss-trim (the RSS after malloc_trim(0): the
+// difference to rss is freed memory that fragmentation keeps resident).
+import { fork, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import http2, { type ClientHttp2Session } from 'node:http2';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -38,7 +45,7 @@ import { benchPods } from './pods.ts';
 import { startServerProcess } from './server.ts';
 import { benchNamespace, connectH2, readTarget, secretName, seedSecrets } from './target.ts';
 
-const layers = ['h2-data', 'h2-data-ours', 'h2-iterator', 'client', 'manager', 'manager-shared-ca'] as const;
+const layers = ['h2-data', 'h2-data-ours', 'h2-iterator', 'client', 'manager', 'manager-list-watch', 'manager-shared-ca'] as const;
 type Layer = (typeof layers)[number];
 const defaultRuns = [
   'h2-data',
@@ -58,7 +65,9 @@ const defaultRuns = [
 const variants: Record<string, { execArgv?: string[]; env?: Record<string, string> }> = {
   semi1: { execArgv: ['--max-semi-space-size=1'] },
   semi4: { execArgv: ['--max-semi-space-size=4'] },
+  arena1: { env: { MALLOC_ARENA_MAX: '1' } },
   arena2: { env: { MALLOC_ARENA_MAX: '2' } },
+  stgc: { execArgv: ['--single-threaded-gc'] },
   trim: { env: { MALLOC_TRIM_THRESHOLD_: '131072', MALLOC_MMAP_THRESHOLD_: '131072' } },
 };
 
@@ -132,7 +141,7 @@ async function openLayer(layer: Layer, n: number, kubeconfigPath: string): Promi
   }
   const kc = layer === 'manager-shared-ca' ? new SharedCaKubeConfig() : new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
-  const client = createClient(kc);
+  const client = createClient(kc, layer === 'manager-list-watch' ? { watchList: false } : {});
   if (layer === 'client') {
     const secrets = client.resource('secrets');
     const signal = new AbortController().signal;
@@ -151,8 +160,18 @@ async function openLayer(layer: Layer, n: number, kubeconfigPath: string): Promi
   return () => client.stats().streams >= n;
 }
 
-async function child(layer: Layer, n: number, kubeconfigPath: string, snapshotDir: string | undefined): Promise<void> {
+/** The next message from the parent. */
+function fromParent(): Promise<unknown> {
+  return new Promise((resolve) => process.once('message', resolve));
+}
+
+async function child(layer: Layer, n: number, kubeconfigPath: string, snapshotDir: string | undefined, mallocStats: boolean): Promise<void> {
   const before = await sample();
+  // The parent reads glibc's malloc statistics through gdb here and after the watches are open.
+  if (mallocStats) {
+    process.send?.({ stage: 'before' });
+    await fromParent();
+  }
   const ready = await openLayer(layer, n, kubeconfigPath);
   const start = performance.now();
   while (!ready()) {
@@ -161,27 +180,106 @@ async function child(layer: Layer, n: number, kubeconfigPath: string, snapshotDi
   }
   const after = await sample();
   if (snapshotDir !== undefined) writeHeapSnapshot(`${snapshotDir}/${layer}.heapsnapshot`);
-  process.send?.({ before, after });
+  let trimmed: Sample | undefined;
+  if (mallocStats) {
+    process.send?.({ stage: 'after' });
+    await fromParent();
+    trimmed = await sample();
+  }
+  process.send?.({ before, after, trimmed });
   process.exit(0);
+}
+
+/**
+ * A library preloaded into a layer process (LD_PRELOAD) with --malloc: a
+ * thread that, when the parent writes DIR/<pid>.req, answers in
+ * DIR/<pid>.done with glibc's mallinfo2() totals (what malloc holds from the
+ * OS, what is allocated), then calls malloc_trim(0) if asked to trim: what
+ * the fragmentation of malloc's heaps keeps resident.
+ */
+const mallocProbeSource = `
+#define _GNU_SOURCE
+#include <malloc.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+static void *probe(void *arg) {
+  (void)arg;
+  const char *dir = getenv("MALLOC_PROBE_DIR");
+  char req[4096], done[4096], tmp[4096];
+  snprintf(req, sizeof req, "%s/%d.req", dir, (int)getpid());
+  snprintf(done, sizeof done, "%s/%d.done", dir, (int)getpid());
+  snprintf(tmp, sizeof tmp, "%s/%d.tmp", dir, (int)getpid());
+  for (;;) {
+    usleep(20000);
+    FILE *f = fopen(req, "r");
+    if (f == NULL) continue;
+    char what[16] = {0};
+    if (fgets(what, sizeof what, f) == NULL) what[0] = 0;
+    fclose(f);
+    unlink(req);
+    struct mallinfo2 mi = mallinfo2();
+    int trimmed = strncmp(what, "trim", 4) == 0 ? malloc_trim(0) : 0;
+    f = fopen(tmp, "w");
+    if (f == NULL) continue;
+    fprintf(f, "%zu %zu %d\\n", mi.arena + mi.hblkhd, mi.uordblks + mi.hblkhd, trimmed);
+    fclose(f);
+    rename(tmp, done);
+  }
+  return NULL;
+}
+__attribute__((constructor)) static void start(void) {
+  if (getenv("MALLOC_PROBE_DIR") == NULL) return;
+  pthread_t thread;
+  pthread_create(&thread, NULL, probe, NULL);
+  pthread_detach(thread);
+}
+`;
+
+/** Builds the malloc probe into `dir` (needs a C compiler); answers its path. */
+function buildMallocProbe(dir: string): string {
+  writeFileSync(`${dir}/malloc-probe.c`, mallocProbeSource);
+  const out = spawnSync('cc', ['-O2', '-shared', '-fPIC', '-o', `${dir}/malloc-probe.so`, `${dir}/malloc-probe.c`, '-lpthread'], { encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`--malloc needs a C compiler (cc): ${out.stderr}`);
+  return `${dir}/malloc-probe.so`;
+}
+
+/** Asks the probe in process `pid` for glibc's totals, then to trim when `trim`. */
+async function probeMalloc(dir: string, pid: number, trim: boolean): Promise<{ system: number; inUse: number }> {
+  const done = `${dir}/${pid}.done`;
+  rmSync(done, { force: true });
+  writeFileSync(`${dir}/${pid}.req`, trim ? 'trim' : 'stats');
+  for (let i = 0; i < 500; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (!existsSync(done)) continue;
+    const [system = 0, inUse = 0] = readFileSync(done, 'utf8').trim().split(' ').map(Number);
+    return { system, inUse };
+  }
+  throw new Error(`the malloc probe of process ${pid} did not answer within 10 s`);
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { n: { type: 'string', default: '10000' }, layer: { type: 'string' }, layers: { type: 'string' }, kubeconfig: { type: 'string' }, 'heap-snapshots': { type: 'string' } },
+    options: { n: { type: 'string', default: '10000' }, layer: { type: 'string' }, layers: { type: 'string' }, kubeconfig: { type: 'string' }, 'heap-snapshots': { type: 'string' }, malloc: { type: 'boolean', default: false } },
   });
   const n = Number(values.n);
-  if (values.layer !== undefined) return child(values.layer as Layer, n, values.kubeconfig ?? '', values['heap-snapshots']);
+  if (values.layer !== undefined) return child(values.layer as Layer, n, values.kubeconfig ?? '', values['heap-snapshots'], values.malloc);
   const runs = values.layers?.split(',') ?? defaultRuns;
   for (const run of runs) {
     const [layer = '', variant] = run.split('@');
     if (!(layers as readonly string[]).includes(layer)) throw new Error(`unknown layer ${layer} (layers: ${layers.join(', ')})`);
     for (const v of variant?.split('+') ?? []) if (variants[v] === undefined) throw new Error(`unknown variant ${v} (variants: ${Object.keys(variants).join(', ')})`);
   }
+  const probeDir = values.malloc ? mkdtempSync(`${tmpdir()}/malloc-probe-`) : undefined;
+  if (probeDir !== undefined) buildMallocProbe(probeDir);
   const server = await startServerProcess();
   try {
     await seedSecrets(server.target, n);
     console.log(`${n} single-object watches; bytes per watch after GC (node ${process.version}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
-    console.log(`  ${'layer'.padEnd(26)}${['heap', 'external', 'v8', 'new', 'native', 'rss', 'peak'].map((c) => c.padStart(9)).join('')}`);
+    const columns = ['heap', 'external', 'v8', 'new', 'native', 'rss', 'peak', ...(values.malloc ? ['malloc', 'm-in-use', 'rss-trim'] : [])];
+    console.log(`  ${'layer'.padEnd(26)}${columns.map((c) => c.padStart(9)).join('')}`);
     for (const run of runs) {
       const [layer = '', variant] = run.split('@');
       const settings = (variant?.split('+') ?? []).map((v) => variants[v] ?? {});
@@ -189,18 +287,38 @@ async function main(): Promise<void> {
       const env = Object.assign({ ...process.env }, ...settings.map((v) => v.env ?? {})) as NodeJS.ProcessEnv;
       const args = ['--layer', layer, '--n', String(n), '--kubeconfig', server.target.kubeconfigPath];
       if (values['heap-snapshots'] !== undefined) args.push('--heap-snapshots', values['heap-snapshots']);
-      const proc = fork(import.meta.filename, args, { execArgv, env });
-      const m = await new Promise<{ before: Sample; after: Sample }>((resolve, reject) => {
-        proc.once('message', (msg) => resolve(msg as { before: Sample; after: Sample }));
-        proc.once('exit', (code) => reject(new Error(`${run} exited with ${String(code)}`)));
-      });
+      if (probeDir !== undefined) {
+        args.push('--malloc');
+        Object.assign(env, { LD_PRELOAD: `${probeDir}/malloc-probe.so`, MALLOC_PROBE_DIR: probeDir });
+      }
+      const proc = fork(import.meta.filename, args, { execArgv, env, stdio: ['inherit', 'inherit', 'pipe', 'ipc'] });
+      let stderr = '';
+      proc.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+      const exited = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`${run} exited with ${String(code)}: ${stderr.slice(-2000)}`))));
+      const message = (): Promise<Record<string, unknown>> => Promise.race([new Promise<Record<string, unknown>>((resolve) => proc.once('message', (msg) => resolve(msg as Record<string, unknown>))), exited]);
+      let mallocBefore: { system: number; inUse: number } | undefined;
+      let mallocAfter: { system: number; inUse: number } | undefined;
+      if (probeDir !== undefined) {
+        await message();
+        mallocBefore = await probeMalloc(probeDir ?? '', proc.pid ?? 0, false);
+        proc.send('go');
+        await message();
+        mallocAfter = await probeMalloc(probeDir ?? '', proc.pid ?? 0, true);
+        proc.send('go');
+      }
+      const m = (await message()) as unknown as { before: Sample; after: Sample; trimmed?: Sample };
       const per = (after: number, before: number): string => String(Math.round((after - before) / n)).padStart(9);
       const d = (k: keyof Sample): string => per(m.after[k], m.before[k]);
       const native = per(m.after.anon - m.after.v8, m.before.anon - m.before.v8);
-      console.log(`  ${run.padEnd(26)}${d('heapUsed')}${d('external')}${d('v8')}${d('newSpace')}${native}${d('rss')}${per(m.after.peak, m.before.rss)}`);
+      let line = `  ${run.padEnd(26)}${d('heapUsed')}${d('external')}${d('v8')}${d('newSpace')}${native}${d('rss')}${per(m.after.peak, m.before.rss)}`;
+      if (mallocBefore !== undefined && mallocAfter !== undefined && m.trimmed !== undefined) {
+        line += `${per(mallocAfter.system, mallocBefore.system)}${per(mallocAfter.inUse, mallocBefore.inUse)}${per(m.trimmed.rss, m.before.rss)}`;
+      }
+      console.log(line);
     }
   } finally {
     await server.stop();
+    if (probeDir !== undefined) rmSync(probeDir, { recursive: true, force: true });
   }
 }
 
