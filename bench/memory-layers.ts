@@ -26,7 +26,8 @@
 // the young generation), native (anonymous resident memory outside the V8
 // heap: malloc'd memory of nghttp2, OpenSSL, Node's C++ objects and what
 // malloc keeps after a free), rss, and peak (the highest RSS during
-// start-up, over the RSS before). With --malloc (needs a C compiler), glibc's
+// start-up, over the RSS before); 'ready ms' is the time until every watch
+// was open (and every object read, for the manager). With --malloc (needs a C compiler), glibc's
 // own figures too, read by a probe preloaded into the layer process (see
 // mallocProbeSource): malloc (what its arenas hold from the OS), m-in-use
 // (what is allocated), and rss-trim (the RSS after malloc_trim(0): the
@@ -68,6 +69,12 @@ const variants: Record<string, { execArgv?: string[]; env?: Record<string, strin
   arena1: { env: { MALLOC_ARENA_MAX: '1' } },
   arena2: { env: { MALLOC_ARENA_MAX: '2' } },
   stgc: { execArgv: ['--single-threaded-gc'] },
+  // Not process settings but ways of measuring: a last-resort GC (what V8
+  // gives back when memory is short: it shrinks the young generation and
+  // frees its pooled pages), and a minute of idleness (what V8's memory
+  // reducer gives back by itself) before the second measurement.
+  lastresort: { env: { MEMORY_LAYERS_GC: 'last-resort' } },
+  idle60: { env: { MEMORY_LAYERS_IDLE_MS: '60000' } },
   trim: { env: { MALLOC_TRIM_THRESHOLD_: '131072', MALLOC_MMAP_THRESHOLD_: '131072' } },
 };
 
@@ -86,6 +93,7 @@ interface Sample {
 }
 
 async function sample(): Promise<Sample> {
+  if (process.env.MEMORY_LAYERS_GC === 'last-resort') (globalThis as { gc?: (o: object) => void }).gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
   const m = await memoryAfterGc();
   let v8 = 0;
   let newSpace = 0;
@@ -172,13 +180,17 @@ async function child(layer: Layer, n: number, kubeconfigPath: string, snapshotDi
     process.send?.({ stage: 'before' });
     await fromParent();
   }
-  const ready = await openLayer(layer, n, kubeconfigPath);
   const start = performance.now();
+  const ready = await openLayer(layer, n, kubeconfigPath);
   while (!ready()) {
     if (performance.now() - start > 60_000) throw new Error(`${layer}: watches not open after 60 s`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  const readyMs = performance.now() - start;
+  const idleMs = Number(process.env.MEMORY_LAYERS_IDLE_MS ?? 0);
+  if (idleMs > 0) await new Promise((resolve) => setTimeout(resolve, idleMs));
   const after = await sample();
+  if (process.env.MEMORY_LAYERS_SMAPS !== undefined) writeFileSync(`${process.env.MEMORY_LAYERS_SMAPS}/${layer}.smaps`, readFileSync('/proc/self/smaps', 'utf8'));
   if (snapshotDir !== undefined) writeHeapSnapshot(`${snapshotDir}/${layer}.heapsnapshot`);
   let trimmed: Sample | undefined;
   if (mallocStats) {
@@ -186,7 +198,7 @@ async function child(layer: Layer, n: number, kubeconfigPath: string, snapshotDi
     await fromParent();
     trimmed = await sample();
   }
-  process.send?.({ before, after, trimmed });
+  process.send?.({ before, after, trimmed, readyMs });
   process.exit(0);
 }
 
@@ -278,7 +290,7 @@ async function main(): Promise<void> {
   try {
     await seedSecrets(server.target, n);
     console.log(`${n} single-object watches; bytes per watch after GC (node ${process.version}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
-    const columns = ['heap', 'external', 'v8', 'new', 'native', 'rss', 'peak', ...(values.malloc ? ['malloc', 'm-in-use', 'rss-trim'] : [])];
+    const columns = ['heap', 'external', 'v8', 'new', 'native', 'rss', 'peak', 'ready ms', ...(values.malloc ? ['malloc', 'm-in-use', 'rss-trim'] : [])];
     console.log(`  ${'layer'.padEnd(26)}${columns.map((c) => c.padStart(9)).join('')}`);
     for (const run of runs) {
       const [layer = '', variant] = run.split('@');
@@ -306,11 +318,11 @@ async function main(): Promise<void> {
         mallocAfter = await probeMalloc(probeDir ?? '', proc.pid ?? 0, true);
         proc.send('go');
       }
-      const m = (await message()) as unknown as { before: Sample; after: Sample; trimmed?: Sample };
+      const m = (await message()) as unknown as { before: Sample; after: Sample; trimmed?: Sample; readyMs: number };
       const per = (after: number, before: number): string => String(Math.round((after - before) / n)).padStart(9);
       const d = (k: keyof Sample): string => per(m.after[k], m.before[k]);
       const native = per(m.after.anon - m.after.v8, m.before.anon - m.before.v8);
-      let line = `  ${run.padEnd(26)}${d('heapUsed')}${d('external')}${d('v8')}${d('newSpace')}${native}${d('rss')}${per(m.after.peak, m.before.rss)}`;
+      let line = `  ${run.padEnd(26)}${d('heapUsed')}${d('external')}${d('v8')}${d('newSpace')}${native}${d('rss')}${per(m.after.peak, m.before.rss)}${String(Math.round(m.readyMs)).padStart(9)}`;
       if (mallocBefore !== undefined && mallocAfter !== undefined && m.trimmed !== undefined) {
         line += `${per(mallocAfter.system, mallocBefore.system)}${per(mallocAfter.inUse, mallocBefore.inUse)}${per(m.trimmed.rss, m.before.rss)}`;
       }
