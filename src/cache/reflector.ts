@@ -172,8 +172,10 @@ export class Reflector {
         let events = 0;
         if (this.#o.watchList === undefined) await this.#list(signal);
         else {
-          const open = await this.#syncWatchingList(signal, this.#o.watchList);
+          let open = await this.#syncWatchingList(signal, this.#o.watchList);
           if (open !== undefined) ({ iterator, startedAt, events } = open);
+          // Not kept in this frame for the life of the watch.
+          open = undefined;
         }
         // Watches until a failure (thrown: the cycle relists) or an abort.
         while (!signal.aborted) {
