@@ -15,8 +15,8 @@
 // stream and connection receive windows).
 //
 // A layer may carry a variant after '@', which runs the same layer with a
-// process setting: semi1/semi4 (--max-semi-space-size=1/4: V8's young
-// generation), arena2 (MALLOC_ARENA_MAX=2), trim (MALLOC_TRIM_THRESHOLD_ and
+// process setting: semi1/semi4/semi16 (--max-semi-space-size=1/4/16 MiB:
+// V8's young generation), arena2 (MALLOC_ARENA_MAX=2), trim (MALLOC_TRIM_THRESHOLD_ and
 // MALLOC_MMAP_THRESHOLD_ fixed at 128 KiB: glibc gives freed memory back
 // instead of raising its thresholds), arena1 (MALLOC_ARENA_MAX=1), stgc
 // (--single-threaded-gc: no GC helper threads), and combinations joined by '+'.
@@ -51,21 +51,27 @@ type Layer = (typeof layers)[number];
 const defaultRuns = [
   'h2-data',
   'h2-data-ours',
-  'h2-data@semi1+trim',
+  'h2-data@lastresort',
   'h2-iterator',
   'client',
   'manager',
+  'manager-list-watch',
+  'manager@lastresort',
+  'manager@idle60',
   'manager@semi1',
   'manager@semi4',
+  'manager@semi16',
+  'manager@semi1+lastresort',
   'manager@arena2',
   'manager@trim',
-  'manager@semi1+trim',
+  'manager@stgc',
 ];
 
 /** Process settings a variant stands for: Node flags and environment variables. */
 const variants: Record<string, { execArgv?: string[]; env?: Record<string, string> }> = {
   semi1: { execArgv: ['--max-semi-space-size=1'] },
   semi4: { execArgv: ['--max-semi-space-size=4'] },
+  semi16: { execArgv: ['--max-semi-space-size=16'] },
   arena1: { env: { MALLOC_ARENA_MAX: '1' } },
   arena2: { env: { MALLOC_ARENA_MAX: '2' } },
   stgc: { execArgv: ['--single-threaded-gc'] },
