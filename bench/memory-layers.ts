@@ -32,6 +32,8 @@
 // mallocProbeSource): malloc (what its arenas hold from the OS), m-in-use
 // (what is allocated), and rss-trim (the RSS after malloc_trim(0): the
 // difference to rss is freed memory that fragmentation keeps resident).
+// MEMORY_LAYERS_SMAPS=DIR writes each layer's /proc/self/smaps there once its
+// watches are open (V8's pages are the 256 KiB anonymous mappings).
 import { fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
