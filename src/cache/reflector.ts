@@ -33,6 +33,13 @@ export type ReflectorWatchFunc = (
   signal: AbortSignal,
 ) => AsyncIterable<WatchEvent> | Promise<AsyncIterable<WatchEvent>>;
 
+/**
+ * The reflector keeps the options object it is given and reads it when it
+ * needs a value: `list`, `watch` and `onError` are called as its methods
+ * (`this` is the options object), and `name` is read only to build an error.
+ * So a class instance with methods and getters can be the options of many
+ * reflectors without a closure or a name string per reflector.
+ */
 export interface ReflectorOptions {
   /** Names what is reflected, for error messages: `secrets "ns"/"name"`. */
   name: string;
@@ -151,14 +158,75 @@ export class Reflector {
     return this.#lastError;
   }
 
-  /** Runs until `signal` aborts; never rejects. */
+  /**
+   * Runs until `signal` aborts; never rejects. The watch loop is inlined
+   * here rather than awaited as a method of its own: a watch waits for
+   * minutes in one suspended frame instead of two.
+   */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
-        let open: OpenWatch | undefined;
+        // The stream of the WatchList request that synced, watched first.
+        let iterator: AsyncIterator<WatchEvent> | undefined;
+        let startedAt = 0;
+        let events = 0;
         if (this.#o.watchList === undefined) await this.#list(signal);
-        else open = await this.#syncWatchingList(signal, this.#o.watchList);
-        if (!signal.aborted) await this.#watchLoop(signal, open);
+        else {
+          let open = await this.#syncWatchingList(signal, this.#o.watchList);
+          if (open !== undefined) ({ iterator, startedAt, events } = open);
+          // Not kept in this frame for the life of the watch.
+          open = undefined;
+        }
+        // Watches until a failure (thrown: the cycle relists) or an abort.
+        while (!signal.aborted) {
+          try {
+            if (iterator === undefined) {
+              const options: ListOptions = {
+                resourceVersion: this.#lastSyncResourceVersion,
+                allowWatchBookmarks: true,
+                timeoutSeconds: this.#watchTimeoutSeconds(),
+              };
+              startedAt = this.#clock.now();
+              events = 0;
+              iterator = (await this.#o.watch(options, signal))[Symbol.asyncIterator]();
+            }
+            // Pulled by hand rather than by for-await over a wrapper: no
+            // object and closure per watch for the life of the watch. Left
+            // early (an abort, a bad event), the iterator is returned, as
+            // for-await does.
+            for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
+              if (signal.aborted) {
+                await iterator.return?.();
+                return;
+              }
+              try {
+                this.#apply(next.value);
+              } catch (err) {
+                await returnQuietly(iterator);
+                throw err;
+              }
+              events++;
+            }
+          } catch (err) {
+            if (signal.aborted) return;
+            if (isRetriableWatchError(err)) {
+              // Overloaded or not listening: wait, then watch again from where we were.
+              iterator = undefined;
+              this.#report(new ReflectorError(this.#o.name, 'watch', err));
+              const retryAfterMs = Math.min((findStatusError(err)?.retryAfterSeconds ?? 0) * 1000, maxRetryAfterMs);
+              if (!(await sleep(this.#clock, Math.max(this.#nextDelay(), retryAfterMs), signal))) return;
+              continue;
+            }
+            // 410 Expired or anything else: the cycle backs off, then relists.
+            throw new ReflectorError(this.#o.name, 'watch', err);
+          }
+          iterator = undefined;
+          if (signal.aborted) return;
+          if (events === 0 && this.#clock.now() - startedAt < veryShortWatchMs) {
+            throw new ReflectorError(this.#o.name, 'watch', new Error('very short watch: the server closed it at once without events'));
+          }
+          // A clean end (server timeout): watch again at once from the last version.
+        }
       } catch (err) {
         if (signal.aborted) break;
         this.#report(err);
@@ -380,50 +448,6 @@ export class Reflector {
     return { items, resourceVersion: rv };
   }
 
-  /** Watches until a failure; `open` is the stream of the WatchList request that synced, watched first. */
-  async #watchLoop(signal: AbortSignal, open: OpenWatch | undefined): Promise<void> {
-    while (!signal.aborted) {
-      let startedAt = open?.startedAt ?? this.#clock.now();
-      let events = open?.events ?? 0;
-      try {
-        let iterator = open?.iterator;
-        open = undefined;
-        if (iterator === undefined) {
-          const options: ListOptions = {
-            resourceVersion: this.#lastSyncResourceVersion,
-            allowWatchBookmarks: true,
-            timeoutSeconds: this.#watchTimeoutSeconds(),
-          };
-          startedAt = this.#clock.now();
-          events = 0;
-          iterator = (await this.#o.watch(options, signal))[Symbol.asyncIterator]();
-        }
-        const stream: AsyncIterable<WatchEvent> = { [Symbol.asyncIterator]: () => iterator };
-        for await (const event of stream) {
-          if (signal.aborted) return;
-          this.#apply(event);
-          events++;
-        }
-      } catch (err) {
-        if (signal.aborted) return;
-        if (isRetriableWatchError(err)) {
-          // Overloaded or not listening: wait, then watch again from where we were.
-          this.#report(new ReflectorError(this.#o.name, 'watch', err));
-          const retryAfterMs = Math.min((findStatusError(err)?.retryAfterSeconds ?? 0) * 1000, maxRetryAfterMs);
-          if (!(await sleep(this.#clock, Math.max(this.#nextDelay(), retryAfterMs), signal))) return;
-          continue;
-        }
-        // 410 Expired or anything else: the caller backs off, then relists.
-        throw new ReflectorError(this.#o.name, 'watch', err);
-      }
-      if (signal.aborted) return;
-      if (events === 0 && this.#clock.now() - startedAt < veryShortWatchMs) {
-        throw new ReflectorError(this.#o.name, 'watch', new Error('very short watch: the server closed it at once without events'));
-      }
-      // A clean end (server timeout): watch again at once from the last version.
-    }
-  }
-
   #apply(event: WatchEvent): void {
     if (event === null || typeof event !== 'object' || event.object === null || typeof event.object !== 'object') {
       throw new TypeError('watch event without an object');
@@ -451,6 +475,15 @@ export class Reflector {
 }
 
 function ignore(): void {}
+
+/** Returns `iterator`, ignoring how its return() ends (the error that left the loop is the one thrown). */
+async function returnQuietly(iterator: AsyncIterator<unknown>): Promise<void> {
+  try {
+    await iterator.return?.();
+  } catch {
+    // The error that ended the loop wins.
+  }
+}
 
 /** A WatchList stream went silent before its initial-events-end bookmark. */
 class InitialEventsTimeout extends Error {

@@ -1,5 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { Reflector, type ReflectorError, type ReflectorStore } from '../cache/reflector.ts';
+import { Reflector, type ReflectorError, type ReflectorOptions, type ReflectorStore } from '../cache/reflector.ts';
+import type { WatchListSupport } from '../client/watch-list-support.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import { checkDurationMs } from '../util/duration.ts';
 import { deepFreeze } from '../util/freeze.ts';
@@ -9,7 +10,7 @@ import { CacheStoppedError, NotRegisteredError, SyncTimeoutError } from './error
 import { checkObjectName, isObject, nameFieldSelector, objectKey } from './object-names.ts';
 import { ReferenceCounts, anonymousReferrer } from './references.ts';
 import { isOlderResourceVersion } from './resource-version.ts';
-import type { ListObjectFunc, Store, StoreEntry, WatchObjectFunc } from './types.ts';
+import type { ListObjectFunc, ListOptions, Store, StoreEntry, WatchObjectFunc } from './types.ts';
 
 export interface ObjectCacheOptions {
   listObject: ListObjectFunc;
@@ -78,11 +79,19 @@ interface Waiter {
   reject(error: Error): void;
 }
 
-/** One watched object: its reflector, what it holds, and who references it. */
-class CacheItem implements ReflectorStore {
+/**
+ * One watched object: its reflector, what it holds, and who references it.
+ * It is also its reflector's options (list, watch and onError are its
+ * methods, the name a getter): ten thousand watches then carry no options
+ * object, no closures and no name string each (the name is built only for
+ * an error message).
+ */
+class CacheItem implements ReflectorStore, ReflectorOptions {
   readonly refs = new ReferenceCounts();
+  readonly cache: ObjectCache;
   readonly namespace: string;
-  readonly name: string;
+  /** The object's name (`name` is the reflector's, as ReflectorOptions has it). */
+  readonly objectName: string;
   readonly reflector: Reflector;
   object: KubernetesObject | undefined;
   /** resourceVersion of the last list or event applied: nothing known to be older is applied after it. */
@@ -99,30 +108,55 @@ class CacheItem implements ReflectorStore {
   waiters: Set<Waiter> | undefined;
 
   constructor(cache: ObjectCache, namespace: string, name: string, nowMs: number) {
+    this.cache = cache;
     this.namespace = namespace;
-    this.name = name;
+    this.objectName = name;
     this.lastAccessMs = nowMs;
     this.unreachable = unreachableName(name);
     // Never requested: it holds NotFound from the start.
     if (this.unreachable !== undefined) this.synced = true;
-    const o = cache.options;
-    const fieldSelector = nameFieldSelector(name);
-    this.reflector = new Reflector({
-      name: `${formatGroupResource(o.groupResource)} "${namespace}"/"${name}"`,
-      list: (options, signal) => o.listObject(namespace, { ...options, fieldSelector }, signal),
-      watch: (options, signal) => o.watchObject(namespace, { ...options, fieldSelector }, signal),
-      store: this,
-      clock: cache.clock,
-      minWatchTimeoutMs: objectWatchMinTimeoutMs,
-      ...(o.watchObject.watchList !== undefined && { watchList: o.watchObject.watchList }),
-      onError: (error) => o.onError?.(error, { namespace, name }),
-    });
+    this.reflector = new Reflector(this);
+  }
+
+  // ReflectorOptions, read by the reflector as properties of this item.
+
+  /** The reflector's name, for error messages: `secrets "ns"/"name"`. */
+  get name(): string {
+    return `${formatGroupResource(this.cache.options.groupResource)} "${this.namespace}"/"${this.objectName}"`;
+  }
+
+  get store(): ReflectorStore {
+    return this;
+  }
+
+  get clock(): Clock {
+    return this.cache.clock;
+  }
+
+  get minWatchTimeoutMs(): number {
+    return objectWatchMinTimeoutMs;
+  }
+
+  get watchList(): WatchListSupport | undefined {
+    return this.cache.options.watchObject.watchList;
+  }
+
+  list(options: ListOptions, signal: AbortSignal): ReturnType<ListObjectFunc> {
+    return this.cache.options.listObject(this.namespace, { ...options, fieldSelector: nameFieldSelector(this.objectName) }, signal);
+  }
+
+  watch(options: ListOptions, signal: AbortSignal): ReturnType<WatchObjectFunc> {
+    return this.cache.options.watchObject(this.namespace, { ...options, fieldSelector: nameFieldSelector(this.objectName) }, signal);
+  }
+
+  onError(error: ReflectorError): void {
+    this.cache.options.onError?.(error, { namespace: this.namespace, name: this.objectName });
   }
 
   replace(objects: KubernetesObject[], resourceVersion: string): void {
     let listed: KubernetesObject | undefined;
     for (const o of objects) {
-      if (o !== null && typeof o === 'object' && listed === undefined && isObject(o, this.namespace, this.name)) listed = o;
+      if (o !== null && typeof o === 'object' && listed === undefined && isObject(o, this.namespace, this.objectName)) listed = o;
       else this.ignoredObjects++;
     }
     if (!isOlderResourceVersion(resourceVersion, this.resourceVersion)) {
@@ -148,7 +182,7 @@ class CacheItem implements ReflectorStore {
   }
 
   #apply(event: KubernetesObject, next: KubernetesObject | undefined): void {
-    if (!isObject(event, this.namespace, this.name)) {
+    if (!isObject(event, this.namespace, this.objectName)) {
       this.ignoredObjects++;
       return;
     }
@@ -221,7 +255,7 @@ class ObjectCache implements Store {
 
   entries(): StoreEntry[] {
     return [...this.#items.values()].map((item) => {
-      const entry: StoreEntry = { namespace: item.namespace, name: item.name, referrers: item.refs.referrers(), state: itemState(item) };
+      const entry: StoreEntry = { namespace: item.namespace, name: item.objectName, referrers: item.refs.referrers(), state: itemState(item) };
       const rv = item.object?.metadata?.resourceVersion;
       if (rv !== undefined) entry.resourceVersion = rv;
       const error = item.reflector.lastError;
@@ -281,7 +315,7 @@ class ObjectCache implements Store {
         const detail = last === undefined ? '' : ` (last error: ${last.message})`;
         reject(
           new SyncTimeoutError(
-            `failed to sync ${formatGroupResource(groupResource)} cache for "${item.namespace}"/"${item.name}": timed out after ${syncTimeoutMs} ms${detail}`,
+            `failed to sync ${formatGroupResource(groupResource)} cache for "${item.namespace}"/"${item.objectName}": timed out after ${syncTimeoutMs} ms${detail}`,
             { cause: last },
           ),
         );

@@ -290,3 +290,82 @@ test('abort during a backoff wait ends run() at once', async () => {
   await h.done;
   assert.equal(h.clock.pendingTimers, 0);
 });
+
+test('options may be a class instance: list, watch and onError are called as its methods, and the name is read only for an error', async () => {
+  const clock = new FakeClock();
+  const source = new FakeObjectSource();
+  source.set(secret('ns', 'a'));
+  const store = new RecordingStore();
+  class ItemOptions {
+    readonly clock = clock;
+    readonly store = store;
+    readonly reported: string[] = [];
+    nameReads = 0;
+    get name(): string {
+      this.nameReads++;
+      return 'secrets "ns"/"a"';
+    }
+    list(this: ItemOptions, options: Parameters<typeof source.listObject>[1], signal?: AbortSignal): ReturnType<typeof source.listObject> {
+      assert.ok(this instanceof ItemOptions);
+      return source.listObject('ns', { ...options, fieldSelector: 'metadata.name=a' }, signal);
+    }
+    watch(this: ItemOptions, options: Parameters<typeof source.watchObject>[1], signal: AbortSignal): ReturnType<typeof source.watchObject> {
+      assert.ok(this instanceof ItemOptions);
+      return source.watchObject('ns', { ...options, fieldSelector: 'metadata.name=a' }, signal);
+    }
+    onError(this: ItemOptions, error: ReflectorError): void {
+      this.reported.push(error.message);
+    }
+    random(): number {
+      return 0;
+    }
+  }
+  const options = new ItemOptions();
+  const reflector = new Reflector(options);
+  const controller = new AbortController();
+  const done = reflector.run(controller.signal);
+  await settle();
+  assert.deepEqual(store.ops, ['replace(1)@' + source.callsOf('watch')[0]?.options.resourceVersion]);
+  assert.equal(options.nameReads, 0, 'no name string is built while all is well');
+  source.breakWatches(new Error('connection reset'));
+  await settle();
+  assert.equal(options.nameReads, 1);
+  assert.match(options.reported[0] ?? '', /^secrets "ns"\/"a": watch failed: /);
+  controller.abort();
+  await done;
+  await settle();
+  assert.equal(source.activeWatches, 0);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+test('an event the reflector cannot apply ends that watch (the stream is returned) and the cycle relists', async () => {
+  const returned: string[] = [];
+  const h = start((s) => s.set(secret('ns', 'a')));
+  await settle();
+  // A watch function whose stream yields one malformed event, then would wait forever.
+  const reflector = new Reflector({
+    name: 'secrets "ns"/"b"',
+    list: (options, signal) => h.source.listObject('ns', { ...options, fieldSelector: 'metadata.name=a' }, signal),
+    watch: () => ({
+      [Symbol.asyncIterator]: () => ({
+        next: () => Promise.resolve({ done: false, value: { type: 'ADDED', object: null } as never }),
+        return: () => {
+          returned.push('returned');
+          return Promise.resolve({ done: true, value: undefined });
+        },
+      }),
+    }),
+    store: new RecordingStore(),
+    clock: h.clock,
+    random: () => 0,
+    onError: (e) => h.errors.push(e),
+  });
+  const controller = new AbortController();
+  const done = reflector.run(controller.signal);
+  await settle();
+  assert.deepEqual(returned, ['returned']);
+  assert.equal(h.errors.length, 1);
+  assert.match(h.errors[0]?.message ?? '', /^secrets "ns"\/"b": watch failed: watch event without an object/);
+  controller.abort();
+  await done;
+});
