@@ -84,6 +84,14 @@ describe('server faults', () => {
         await w.runFor(1_500);
       }
       assert.equal(dropped, drops * names.length, 'every drop ended every watch');
+      // The last drop's watches are open again too (a reset may wait out a backoff step first).
+      await eventually(
+        async () => {
+          for (const name of names) await w.get(name);
+          assert.equal(server.metrics().activeWatches, names.length);
+        },
+        { onRetry: () => w.clock.step(1_000) },
+      );
       const requests = listWatchRequests(server) - before;
       // Per object: a drop costs at most a watch and a list; the backoff adds at most one list and watch per attempt.
       const bound = names.length * 2 * (drops + maxAttempts(w.clock.now() - start));
