@@ -2,6 +2,7 @@ import { tooDeep, tooDeepMessage } from './json-depth.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import { groupVersion } from './resources.ts';
 import { checkObjectMeta } from './object-meta.ts';
+import { defaultPodSpec } from './pod-defaults.ts';
 import { badRequest, invalid } from './status.ts';
 import type { FieldError } from './status.ts';
 
@@ -65,10 +66,7 @@ export function applyDefaults(info: ResourceInfo, obj: KObject): void {
     }
     case 'pods': {
       const spec = isRecord(obj['spec']) ? { ...obj['spec'] } : {};
-      spec['restartPolicy'] ??= 'Always';
-      spec['dnsPolicy'] ??= 'ClusterFirst';
-      spec['schedulerName'] ??= 'default-scheduler';
-      spec['terminationGracePeriodSeconds'] ??= 30;
+      defaultPodSpec(spec);
       obj['spec'] = spec;
       const status = isRecord(obj['status']) ? { ...obj['status'] } : {};
       status['phase'] ??= 'Pending';

@@ -156,8 +156,8 @@ export const accepted: Accepted[] = [
   {
     id: 'pod-defaults-and-admission',
     cases: ['kinds/pod-*'],
-    paths: ['body.spec*', 'body.items.*.spec*'],
-    reason: "A created Pod: kube defaults container fields (imagePullPolicy, terminationMessagePath and Policy, resources), enableServiceLinks, preemptionPolicy, priority, securityContext and tolerations, and its ServiceAccount admission sets serviceAccountName and mounts the token volume; the embedded server defaults only restartPolicy, dnsPolicy, schedulerName, terminationGracePeriodSeconds and status (README: no admission).",
+    paths: ['body.spec.volumes', 'body.spec.containers.*.volumeMounts', 'body.spec.serviceAccount*', 'body.spec.tolerations', 'body.spec.priority', 'body.spec.preemptionPolicy', 'body.items.*.spec.volumes', 'body.items.*.spec.containers.*.volumeMounts', 'body.items.*.spec.serviceAccount*', 'body.items.*.spec.tolerations', 'body.items.*.spec.priority', 'body.items.*.spec.preemptionPolicy'],
+    reason: "A created Pod: kube's admission plugins set serviceAccountName (and serviceAccount), mount the service account token volume in every container, add the not-ready/unreachable tolerations and set priority and preemptionPolicy; the embedded server has no admission (README: Where it differs). Defaulting (containers, volumes, spec) is the same.",
   },
   {
     id: 'pod-updates-and-deletion',
