@@ -2,19 +2,22 @@ import type { StatusError } from '../util/status-error.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import { conflict, statusError } from './status.ts';
 
-/** The etcd key kube-apiserver stores an object under (named in its precondition errors). */
-function storageKey(info: ResourceInfo, obj: KObject): string {
+/**
+ * The etcd key kube-apiserver stores an object under (named in its
+ * precondition errors); a dry run's storage names it without `/registry`.
+ */
+function storageKey(info: ResourceInfo, obj: KObject, dryRun: boolean): string {
   const prefix = info.name === 'nodes' ? 'minions' : info.name === 'services' ? 'services/specs' : info.name;
   const namespace = obj.metadata.namespace;
-  return `/registry/${prefix}/${info.namespaced && namespace !== undefined ? `${namespace}/` : ''}${obj.metadata.name ?? ''}`;
+  return `${dryRun ? '' : '/registry'}/${prefix}/${info.namespaced && namespace !== undefined ? `${namespace}/` : ''}${obj.metadata.name ?? ''}`;
 }
 
 /**
  * kube's 409 for an update whose metadata.uid is not the stored object's: its
  * storage layer checks the uid as a precondition and says so in its own words.
  */
-export function uidPreconditionFailed(info: ResourceInfo, old: KObject, uid: string): StatusError {
-  const why = `StorageError: invalid object, Code: 4, Key: ${storageKey(info, old)}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: ${uid}, UID in object meta: ${old.metadata.uid ?? ''}`;
+export function uidPreconditionFailed(info: ResourceInfo, old: KObject, uid: string, dryRun: boolean): StatusError {
+  const why = `StorageError: invalid object, Code: 4, Key: ${storageKey(info, old, dryRun)}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: ${uid}, UID in object meta: ${old.metadata.uid ?? ''}`;
   return conflict(info.name, old.metadata.name ?? '', why);
 }
 

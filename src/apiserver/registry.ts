@@ -10,6 +10,7 @@ import { alreadyExists, badRequest, conflict, notFound, STALE_OBJECT, statusErro
 import type { FieldError } from './status.ts';
 import { applyDefaults, checkBody, deepEqual, validateObject, validateUpdate } from './validation.ts';
 import { deletePreconditionFailed, uidPreconditionFailed } from './preconditions.ts';
+import { DryRunStorage } from './dry-run.ts';
 
 /** DeleteOptions fields the server reads (delete-options.ts decodes and checks them). */
 export interface DeleteOptions {
@@ -137,7 +138,7 @@ export class Registry {
     }
     const uid = input.metadata.uid;
     const uidChanged = uid !== undefined && uid !== null && uid !== '' && uid !== old.metadata.uid;
-    if (uidChanged && how === 'update') throw uidPreconditionFailed(info, old, String(uid));
+    if (uidChanged && how === 'update') throw uidPreconditionFailed(info, old, String(uid), this.storage instanceof DryRunStorage);
     const metaUpdate: FieldError[] = uidChanged ? [{ field: 'metadata.uid', type: 'Invalid', value: uid, detail: 'field is immutable' }] : [];
     const rv = input.metadata.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) throw conflict(info.name, name, STALE_OBJECT);

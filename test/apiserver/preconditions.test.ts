@@ -1,5 +1,5 @@
 // Wire-level protocol tests read raw JSON replies (typed `any` in helpers.ts) field by field.
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApiServer } from '../../src/apiserver/index.ts';
@@ -35,6 +35,9 @@ describe('preconditions', () => {
       );
       assert.deepEqual(r.json.details, { name: 'uid-put', kind: 'configmaps' });
     }
+    const dry = await req(server, 'PUT', `${CMS}/uid-put?dryRun=All`, { body: { metadata: { name: 'uid-put', uid: other }, data: { k: 'v' } } });
+    assert.equal(dry.status, 409);
+    assert.match(dry.json.message, /: StorageError: invalid object, Code: 4, Key: \/configmaps\/default\/uid-put, ResourceVersion: 0, /, 'a dry run\'s storage key has no /registry');
     const kept = await req(server, 'GET', `${CMS}/uid-put`);
     assert.equal(kept.json.metadata.resourceVersion, rv);
     assert.deepEqual(kept.json.data, { k: 'v' });
