@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { targetKind } from './field-validation.ts';
 import { allResources } from './resources.ts';
 import type { ResourceInfo } from './resources.ts';
+import { buildOpenApiV2, OPENAPI_V2_PROTOBUF } from './openapi-v2.ts';
 import { kindDescriptions } from './schemas/descriptions.ts';
 import { definitions, schemaFor, sourceVersion } from './schemas/index.ts';
 import type { RawSchema } from './schemas/index.ts';
@@ -193,30 +194,12 @@ export function openApiV3(path: string): (() => unknown) | undefined {
   return doc === undefined ? undefined : () => doc;
 }
 
-/** Media type of the protobuf OpenAPI v2 document older kubectl versions ask for. */
-export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+export { OPENAPI_V2_PROTOBUF };
 
-function protoString(field: number, value: string | Buffer): Buffer {
-  const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
-  if (bytes.length > 127) throw new Error('openapi: field too long for this encoder');
-  return Buffer.concat([Buffer.from([(field << 3) | 2, bytes.length]), bytes]);
-}
+const builtV2: { json?: { body: Buffer; contentType: string }; protobuf?: { body: Buffer; contentType: string } } = {};
 
-/**
- * GET /openapi/v2: a Swagger 2.0 document with no definitions, as gnostic
- * protobuf (openapi_v2.Document{swagger: 1, info: 2{title: 1, version: 2}})
- * or JSON. kubectl before 1.27 validates create/apply input against it; a
- * kind without a definition is not validated, and apply then builds its
- * strategic merge patch from compiled-in types.
- */
+/** GET /openapi/v2 of what the server serves (resources.ts), built once per form; see openapi-v2.ts. */
 export function openApiV2(protobuf: boolean): { body: Buffer; contentType: string } {
-  const title = 'Kubernetes (kube-object-manager embedded API server)';
-  if (protobuf) {
-    const info = Buffer.concat([protoString(1, title), protoString(2, sourceVersion)]);
-    // Answered with '.v1.0' where the request said '@v1.0', as kube-apiserver does: Go's mime
-    // parser (client-go reads the answer's Content-Type) rejects '@'.
-    return { body: Buffer.concat([protoString(1, '2.0'), protoString(2, info)]), contentType: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' };
-  }
-  const doc = { swagger: '2.0', info: { title, version: sourceVersion }, paths: {}, definitions: {} };
-  return { body: Buffer.from(JSON.stringify(doc)), contentType: 'application/json' };
+  if (protobuf) return (builtV2.protobuf ??= buildOpenApiV2(allResources(), true));
+  return (builtV2.json ??= buildOpenApiV2(allResources(), false));
 }

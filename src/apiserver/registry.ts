@@ -7,12 +7,18 @@ import { trackUpdate } from './managed-fields.ts';
 import type { Writer } from './managed-fields.ts';
 import type { Storage } from './storage.ts';
 import { alreadyExists, badRequest, conflict, notFound, STALE_OBJECT, statusError, successStatus } from './status.ts';
+import type { FieldError } from './status.ts';
 import { applyDefaults, checkBody, deepEqual, validateObject, validateUpdate } from './validation.ts';
+import { deletePreconditionFailed, uidPreconditionFailed } from './preconditions.ts';
+import { DryRunStorage } from './dry-run.ts';
 
-/** DeleteOptions fields the server honours. */
+/** DeleteOptions fields the server reads (delete-options.ts decodes and checks them). */
 export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
-  dryRun?: string[] | null;
+  dryRun?: string[];
+  gracePeriodSeconds?: number;
+  propagationPolicy?: string;
+  orphanDependents?: boolean;
 }
 
 /** What a delete answered: the object or a Success Status, and whether it is gone. */
@@ -113,6 +119,15 @@ export class Registry {
    * change-free update answers the stored object with no new RV and no event.
    */
   update(info: ResourceInfo, namespace: string | undefined, name: string, body: unknown, subresource?: string, writer?: Writer): KObject {
+    return this.#update(info, namespace, name, body, subresource, writer, 'update');
+  }
+
+  /**
+   * An update or a patch: a PUT's metadata.uid is a precondition (409 when it
+   * differs from the stored one); a patch that changes it is a 422 on the
+   * immutable field, as kube-apiserver answers.
+   */
+  #update(info: ResourceInfo, namespace: string | undefined, name: string, body: unknown, subresource: string | undefined, writer: Writer | undefined, how: 'update' | 'patch'): KObject {
     const old = this.get(info, namespace, name);
     const input = checkBody(info, body);
     if (input.metadata.name !== undefined && input.metadata.name !== name) {
@@ -121,6 +136,10 @@ export class Registry {
     if (info.namespaced && input.metadata.namespace !== undefined && input.metadata.namespace !== '' && input.metadata.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
+    const uid = input.metadata.uid;
+    const uidChanged = uid !== undefined && uid !== null && uid !== '' && uid !== old.metadata.uid;
+    if (uidChanged && how === 'update') throw uidPreconditionFailed(info, old, String(uid), this.storage instanceof DryRunStorage);
+    const metaUpdate: FieldError[] = uidChanged ? [{ field: 'metadata.uid', type: 'Invalid', value: uid, detail: 'field is immutable' }] : [];
     const rv = input.metadata.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) throw conflict(info.name, name, STALE_OBJECT);
     let obj: KObject;
@@ -146,8 +165,7 @@ export class Registry {
     obj.metadata.generation = old.metadata.generation;
     if (obj.metadata.generation === undefined) delete obj.metadata.generation;
     applyDefaults(info, obj);
-    validateObject(info, obj);
-    validateUpdate(info, old, obj);
+    validateUpdate(info, old, obj, metaUpdate);
     admit(info, obj, old, this.storage);
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
     this.#track(info, old, obj, writer);
@@ -164,7 +182,7 @@ export class Registry {
   patch(info: ResourceInfo, namespace: string | undefined, name: string, apply: (current: KObject) => unknown, subresource?: string, writer?: Writer): KObject {
     const old = this.get(info, namespace, name);
     const patched = apply(structuredClone(old));
-    return this.update(info, namespace, name, patched, subresource, writer);
+    return this.#update(info, namespace, name, patched, subresource, writer, 'patch');
   }
 
   /** Records managed fields for an Update by `writer` (an Apply brings its own; internal writes keep what is there). */
@@ -185,13 +203,8 @@ export class Registry {
    */
   delete(info: ResourceInfo, namespace: string | undefined, name: string, options: DeleteOptions = {}): DeleteResult {
     const old = this.get(info, namespace, name);
-    const pre = options.preconditions;
-    if (pre?.uid !== undefined && pre.uid !== old.metadata.uid) {
-      throw conflict(info.name, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid ?? ''}`);
-    }
-    if (pre?.resourceVersion !== undefined && pre.resourceVersion !== old.metadata.resourceVersion) {
-      throw conflict(info.name, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion ?? ''}`);
-    }
+    const failed = deletePreconditionFailed(info, old, options.preconditions);
+    if (failed !== undefined) throw failed;
     if (info === namespacesInfo) return { body: this.#deleteNamespace(old), gone: true };
     if ((old.metadata.finalizers ?? []).length > 0) {
       if (old.metadata.deletionTimestamp !== undefined) return { body: old, gone: false };

@@ -7,6 +7,7 @@ import { decodeContinue, encodeContinue } from './continue-token.ts';
 import type { ContinueToken } from './continue-token.ts';
 import { checkBodyFields, checkPatchedFields, fieldValidationMode, targetKind, warningHeaders } from './field-validation.ts';
 import type { PatchStyle } from './field-validation.ts';
+import { bodyDeleteOptions, queryDeleteOptions, validateDeleteOptions } from './delete-options.ts';
 import { decodedValue, decodeJson } from './json-decode.ts';
 import type { DecodedJson } from './json-decode.ts';
 import { tooDeep, tooDeepMessage } from './json-depth.ts';
@@ -354,17 +355,16 @@ function isApplyPatch(ex: Exchange): boolean {
   return ex.method === 'PATCH' && contentType(ex) === 'application/apply-patch+yaml';
 }
 
-/** The DeleteOptions body of a DELETE (empty when none was sent). */
-async function deleteOptions(ex: Exchange): Promise<DeleteOptions> {
+/**
+ * The DeleteOptions of a DELETE: its body when it has one (the query's options
+ * are then ignored, as kube ignores them), else its query; checked before the
+ * object is looked up.
+ */
+async function deleteOptions(ex: Exchange): Promise<{ options: DeleteOptions; bodyDryRun: string[] }> {
   const raw = await ex.body();
-  if (raw.length === 0) return {};
-  const options = parseJson(raw, 'DeleteOptions');
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw badRequest('DeleteOptions must be a JSON object');
-  const dryRun = (options as { dryRun?: unknown }).dryRun;
-  if (dryRun !== undefined && dryRun !== null && !(Array.isArray(dryRun) && dryRun.every((v) => typeof v === 'string'))) {
-    throw badRequest('DeleteOptions.dryRun must be a list of strings');
-  }
-  return options;
+  const options = raw.length === 0 ? queryDeleteOptions(ex.query) : bodyDeleteOptions(parseJson(raw, 'DeleteOptions'));
+  validateDeleteOptions(options);
+  return { options, bodyDryRun: raw.length === 0 ? [] : (options.dryRun ?? []) };
 }
 
 /**
@@ -406,9 +406,9 @@ async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise
     ex.json(201, serveReview(info, (await jsonBody(ex, info.kind)).value, ex.headers, ctx.clock.now()));
     return;
   }
-  const deleteBody = ex.method === 'DELETE' ? await deleteOptions(ex) : {};
+  const deletion = ex.method === 'DELETE' ? await deleteOptions(ex) : { options: {}, bodyDryRun: [] };
   const writing = ex.method === 'POST' || ex.method === 'PUT' || ex.method === 'PATCH' || ex.method === 'DELETE';
-  const options = writing ? writeOptions(verb, q, ex.headers['user-agent'], isApplyPatch(ex), deleteBody.dryRun ?? []) : undefined;
+  const options = writing ? writeOptions(verb, q, ex.headers['user-agent'], isApplyPatch(ex), deletion.bodyDryRun) : undefined;
   const registry = options?.dryRun === true ? ctx.registry.withStorage(new DryRunStorage(ctx.registry.storage)) : ctx.registry;
   if (verb === 'deletecollection' && !info.verbs.includes(verb)) throw methodNotAllowed(ex.method);
   if (name === undefined) {
@@ -490,7 +490,7 @@ async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise
     }
     case 'DELETE': {
       if (subresource !== undefined) throw methodNotAllowed(ex.method);
-      const result = registry.delete(stored, namespace, name, deleteBody);
+      const result = registry.delete(stored, namespace, name, deletion.options);
       // kube answers 202 Accepted when the object is only marked for deletion.
       ex.json(result.gone ? 200 : 202, toServed(info, result.body));
       return;

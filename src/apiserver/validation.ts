@@ -2,6 +2,7 @@ import { tooDeep, tooDeepMessage } from './json-depth.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import { groupVersion } from './resources.ts';
 import { checkObjectMeta } from './object-meta.ts';
+import { defaultPodSpec } from './pod-defaults.ts';
 import { badRequest, invalid } from './status.ts';
 import type { FieldError } from './status.ts';
 
@@ -65,10 +66,7 @@ export function applyDefaults(info: ResourceInfo, obj: KObject): void {
     }
     case 'pods': {
       const spec = isRecord(obj['spec']) ? { ...obj['spec'] } : {};
-      spec['restartPolicy'] ??= 'Always';
-      spec['dnsPolicy'] ??= 'ClusterFirst';
-      spec['schedulerName'] ??= 'default-scheduler';
-      spec['terminationGracePeriodSeconds'] ??= 30;
+      defaultPodSpec(spec);
       obj['spec'] = spec;
       const status = isRecord(obj['status']) ? { ...obj['status'] } : {};
       status['phase'] ??= 'Pending';
@@ -128,8 +126,8 @@ function nameProblems(name: string, label: boolean): string[] {
   return problems;
 }
 
-/** Validates an object about to be stored; throws 422 Invalid listing every problem. */
-export function validateObject(info: ResourceInfo, obj: KObject): void {
+/** The object's metadata problems: its name (or generateName) and checkObjectMeta's rules. */
+function metaErrors(info: ResourceInfo, obj: KObject): FieldError[] {
   const errors: FieldError[] = [];
   const name = obj.metadata.name ?? '';
   const generateName = obj.metadata.generateName;
@@ -141,6 +139,12 @@ export function validateObject(info: ResourceInfo, obj: KObject): void {
   if (name === '') errors.push({ field: 'metadata.name', type: 'Required', detail: 'name or generateName is required' });
   else for (const detail of nameProblems(name, isLabel)) errors.push({ field: 'metadata.name', type: 'Invalid', value: name, detail });
   checkObjectMeta(errors, obj.metadata as Record<string, unknown>);
+  return errors;
+}
+
+/** The rules of the object's kind (containers, data keys and sizes, the keys of a TLS Secret). */
+function kindErrors(info: ResourceInfo, obj: KObject): FieldError[] {
+  const errors: FieldError[] = [];
   if (info.name === 'pods') {
     const spec = obj['spec'];
     const containers = isRecord(spec) ? spec['containers'] : undefined;
@@ -171,26 +175,42 @@ export function validateObject(info: ResourceInfo, obj: KObject): void {
     const size = valueBytes(obj['data'], secret) + (secret ? 0 : valueBytes(obj['binaryData'], true));
     if (size > MAX_DATA_BYTES) errors.push({ field: secret ? 'data' : '[]', type: 'TooLong', detail: `may not be more than ${MAX_DATA_BYTES} bytes` });
   }
-  if (errors.length > 0) throw invalid(info.kind, name, errors);
+  return errors;
+}
+
+/** Validates an object about to be created; throws 422 Invalid listing every problem. */
+export function validateObject(info: ResourceInfo, obj: KObject): void {
+  const errors = [...metaErrors(info, obj), ...kindErrors(info, obj)];
+  if (errors.length > 0) throw invalid(info.kind, obj.metadata.name ?? '', errors);
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
   return deepEqual(a ?? {}, b ?? {});
 }
 
-/** Rules that compare the stored object with its replacement (422 Invalid). */
-export function validateUpdate(info: ResourceInfo, old: KObject, obj: KObject): void {
-  const name = obj.metadata.name ?? '';
-  if (info.name !== 'secrets' && info.name !== 'configmaps') return;
+/** Rules that compare the stored object with its replacement, in kube's order (a Secret's type before `immutable`). */
+function updateRuleErrors(info: ResourceInfo, old: KObject, obj: KObject): FieldError[] {
+  if (info.name !== 'secrets' && info.name !== 'configmaps') return [];
   const errors: FieldError[] = [];
+  if (info.name === 'secrets' && old['type'] !== obj['type']) errors.push({ field: 'type', type: 'Invalid', value: obj['type'], detail: 'field is immutable' });
   const detail = 'field is immutable when `immutable` is set';
   if (old['immutable'] === true) {
     if (obj['immutable'] !== true) errors.push({ field: 'immutable', type: 'Forbidden', detail });
     if (!sameJson(old['data'], obj['data'])) errors.push({ field: 'data', type: 'Forbidden', detail });
     if (info.name === 'configmaps' && !sameJson(old['binaryData'], obj['binaryData'])) errors.push({ field: 'binaryData', type: 'Forbidden', detail });
   }
-  if (info.name === 'secrets' && old['type'] !== obj['type']) errors.push({ field: 'type', type: 'Invalid', value: obj['type'], detail: 'field is immutable' });
-  if (errors.length > 0) throw invalid(info.kind, name, errors);
+  return errors;
+}
+
+/**
+ * Validates the replacement of a stored object; throws one 422 Invalid
+ * listing the problems in kube-apiserver's order: the new metadata, then
+ * `metaUpdate` (changes to immutable metadata the caller found), the update
+ * rules of the kind, then the new object's own rules.
+ */
+export function validateUpdate(info: ResourceInfo, old: KObject, obj: KObject, metaUpdate: readonly FieldError[] = []): void {
+  const errors = [...metaErrors(info, obj), ...metaUpdate, ...updateRuleErrors(info, old, obj), ...kindErrors(info, obj)];
+  if (errors.length > 0) throw invalid(info.kind, obj.metadata.name ?? '', errors);
 }
 
 /** Structural equality of JSON values, ignoring object key order. */

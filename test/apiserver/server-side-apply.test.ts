@@ -62,7 +62,7 @@ describe('managedFields and server-side apply', () => {
   });
 
   it('records keyed lists (k:{...}), defaults included, and leaves status and server-set metadata out', async () => {
-    const pod = { metadata: { name: 'mf-pod' }, spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80, protocol: 'TCP' }], env: [{ name: 'A', value: '1' }] }], volumes: [{ name: 'v', emptyDir: {} }] } };
+    const pod = { metadata: { name: 'mf-pod' }, spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80 }], env: [{ name: 'A', value: '1' }] }], volumes: [{ name: 'v', emptyDir: {} }] } };
     const made = await req(server, 'POST', `${NS}/pods?fieldManager=creator`, { body: pod });
     assert.equal(made.status, 201);
     const fields = made.json.metadata.managedFields[0].fieldsV1;
