@@ -50,9 +50,11 @@ describe('apiserver: services', () => {
     const headless = await req(server, 'POST', S, { body: svc('headless', { clusterIP: 'None', ports: [{ port: 80, targetPort: 'http' }] }) });
     assert.equal(headless.status, 201);
     assert.deepEqual([headless.json.spec.clusterIP, headless.json.spec.clusterIPs, headless.json.spec.ports[0].targetPort], ['None', ['None'], 'http']);
-    const named = await req(server, 'POST', S, { body: svc('named', { clusterIP: '10.0.0.200', ports: [{ port: 80 }] }) });
+    // A free address asked for by name (the ones above were random: pick one they did not take).
+    const free = Array.from({ length: 200 }, (_, i) => `10.0.0.${i + 50}`).find((ip) => !ips.has(ip)) ?? '';
+    const named = await req(server, 'POST', S, { body: svc('named', { clusterIP: free, ports: [{ port: 80 }] }) });
     assert.equal(named.status, 201);
-    assert.equal(named.json.spec.clusterIP, '10.0.0.200');
+    assert.equal(named.json.spec.clusterIP, free);
   });
 
   it('refuses a ClusterIP that is taken or outside the range, with kube\'s messages', async () => {
