@@ -45,11 +45,21 @@ export function childNode(node: SchemaNode | undefined, key: string): SchemaNode
   return node?.properties?.get(key) ?? node?.additionalProperties;
 }
 
+/**
+ * Schema defaults of key fields, which kube fills in before it keys an item
+ * (the generated schemas carry no defaults): a port's `protocol` (Container,
+ * EphemeralContainer and Service ports are keyed by port and protocol).
+ */
+const keyDefaults: Readonly<Record<string, Json>> = { protocol: 'TCP' };
+
 /** The path element of a list item: `k:{...}` by its key fields, `v:...` for a set, else `i:<index>`. */
 export function itemElement(shape: Shape, item: Json, index: number): string {
   if (shape.kind === 'assoc' && isObject(item)) {
     const keys: JsonObject = {};
-    for (const k of [...shape.keys].sort()) if (item[k] !== undefined) keys[k] = item[k];
+    for (const k of [...shape.keys].sort()) {
+      const value = item[k] ?? keyDefaults[k];
+      if (value !== undefined) keys[k] = value;
+    }
     if (Object.keys(keys).length > 0) return `k:${JSON.stringify(keys)}`;
   }
   if (shape.kind === 'set') return `v:${JSON.stringify(item)}`;

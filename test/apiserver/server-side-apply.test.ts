@@ -118,6 +118,18 @@ describe('managedFields and server-side apply', () => {
     assert.equal(force.json.message, 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
   });
 
+  it('an applied port without protocol is keyed with kube\'s default TCP, and matches the stored, defaulted port', async () => {
+    const pod = (image: string): Record<string, unknown> => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ported' }, spec: { containers: [{ name: 'c', image, ports: [{ containerPort: 80 }] }] } });
+    const made = await apply(`${NS}/pods/ported`, pod('i1'));
+    assert.equal(made.status, 201, JSON.stringify(made.json));
+    const [, , fields] = owners(made.json)[0] ?? [];
+    const container = (fields as any)['f:spec']['f:containers']['k:{"name":"c"}']; // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.deepEqual(container['f:ports'], { 'k:{"containerPort":80,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {} } });
+    const again = await apply(`${NS}/pods/ported`, pod('i2'));
+    assert.equal(again.status, 200);
+    assert.deepEqual(again.json.spec.containers[0].ports, [{ containerPort: 80, protocol: 'TCP' }], 'one port, not a second unkeyed copy');
+  });
+
   it('conflicts are kube\'s 409 (one cause per field, Update managers "using v1"); force takes the fields', async () => {
     await req(server, 'POST', `${NS}/configmaps?fieldManager=creator`, { body: cm('conf', { a: '1', b: '2' }) });
     await apply(`${NS}/configmaps/conf`, cm('conf', { c: '3' }), 'fieldManager=other');
