@@ -4,6 +4,8 @@ import { StatusError } from '../util/status-error.ts';
 import type { Exchange } from './exchange.ts';
 import type { FaultState } from './faults.ts';
 import { decodeContinue, encodeContinue } from './continue-token.ts';
+import { listItems } from './list-items.ts';
+import { decodeLimit, listOptionErrors, listOptionsInvalid, parseInt64, parseResourceVersion, watchOptionErrors } from './list-options.ts';
 import type { ContinueToken } from './continue-token.ts';
 import { checkBodyFields, checkPatchedFields, fieldValidationMode, targetKind, warningHeaders } from './field-validation.ts';
 import type { PatchStyle } from './field-validation.ts';
@@ -25,8 +27,7 @@ import type { KObject, ResourceInfo } from './resources.ts';
 import { serveReview } from './reviews.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { checkKind } from './validation.ts';
-import { badRequest, invalid, methodNotAllowed, notServed, statusError, unknownPath } from './status.ts';
-import type { FieldError } from './status.ts';
+import { badRequest, methodNotAllowed, notServed, statusError, unknownPath } from './status.ts';
 import { toTable, wantsTable } from './table.ts';
 import { fromServed, storedResource, toServed, viewError } from './views.ts';
 import type { WatchHub } from './watch.ts';
@@ -102,18 +103,6 @@ function verbOf(method: string, route: Route, watch: boolean): string {
   }
 }
 
-function listOptionsInvalid(errors: FieldError[]): StatusError {
-  return invalid('ListOptions', '', errors, 'meta.k8s.io');
-}
-
-function parseRv(value: string | null, forWatch: boolean): number | undefined {
-  if (value === null || value === '') return undefined;
-  if (!/^\d+$/.test(value)) {
-    throw listOptionsInvalid([{ field: 'resourceVersion', type: 'Invalid', value, detail: `invalid resource version${forWatch ? ' for watch' : ''}` }]);
-  }
-  return Number(value);
-}
-
 function tooLarge(rv: number | string, current: number): StatusError {
   return statusError(504, 'Timeout', `Timeout: Too large resource version: ${rv}, current: ${current}`, {
     causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
@@ -122,10 +111,10 @@ function tooLarge(rv: number | string, current: number): StatusError {
 }
 
 /** Waits (up to 3 s, like kube) for the global RV to reach `rv`; 504 TooLargeResourceVersion otherwise. */
-async function awaitRv(ctx: RestContext, rv: number): Promise<void> {
+async function awaitRv(ctx: RestContext, rv: number, rvText = String(rv)): Promise<void> {
   const storage = ctx.registry.storage;
   if (rv <= storage.resourceVersion) return;
-  if (!(await storage.waitFor(rv, ctx.clock, 3000))) throw tooLarge(rv, storage.resourceVersion);
+  if (!(await storage.waitFor(rv, ctx.clock, 3000))) throw tooLarge(rvText, storage.resourceVersion);
 }
 
 const continueExpired =
@@ -158,30 +147,24 @@ async function list(ctx: RestContext, route: Route, q: URLSearchParams, table: b
   const rvText = q.get('resourceVersion');
   const match = q.get('resourceVersionMatch');
   const cont = q.get('continue') ?? '';
-  const limitText = q.get('limit');
-  const limit = limitText === null || limitText === '' ? 0 : Number(limitText);
-  if (!Number.isInteger(limit)) throw badRequest(`limit: invalid value "${limitText ?? ''}": must be an integer`);
-  if (q.has('sendInitialEvents')) throw listOptionsInvalid([{ field: 'sendInitialEvents', type: 'Forbidden', detail: 'sendInitialEvents is forbidden for list' }]);
-  if (match !== null && match !== '') {
-    if (match !== 'Exact' && match !== 'NotOlderThan') throw listOptionsInvalid([{ field: 'resourceVersionMatch', type: 'NotSupported', value: match, detail: 'supported values: "Exact", "NotOlderThan", ""' }]);
-    if (rvText === null || rvText === '') throw listOptionsInvalid([{ field: 'resourceVersionMatch', type: 'Forbidden', detail: 'resourceVersionMatch is forbidden unless resourceVersion is provided' }]);
-    if (match === 'Exact' && rvText === '0') throw listOptionsInvalid([{ field: 'resourceVersionMatch', type: 'Forbidden', detail: 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"' }]);
-  }
-  const rv = parseRv(rvText, false);
+  const limit = decodeLimit(q);
+  const optionErrors = listOptionErrors(q);
+  if (optionErrors.length > 0) throw listOptionsInvalid(optionErrors);
   let items: KObject[];
   let listRv: number;
   let start: string | undefined;
+  let rv: number | undefined;
   if (cont !== '') {
-    if (rv !== undefined && rv !== 0) throw badRequest('specifying resource version is not allowed when using continue');
     const token = decodeContinue(cont);
+    if (rvText !== null && rvText !== '' && rvText !== '0') throw badRequest('specifying resource version is not allowed when using continue');
     ({ items, listRv } = await continuedItems(ctx, info, namespace, token));
     start = token.start;
-  } else if (rv !== undefined && rv > 0 && (match === 'Exact' || (limit > 0 && (match === null || match === '')))) {
-    await awaitRv(ctx, rv);
+  } else if ((rv = parseResourceVersion(rvText, true)) !== undefined && rv > 0 && (match === 'Exact' || (limit > 0 && (match === null || match === '')))) {
+    await awaitRv(ctx, rv, rvText ?? '');
     items = storage.listAt(info.name, rv, namespace);
     listRv = rv;
   } else {
-    if (rv !== undefined && rv > 0) await awaitRv(ctx, rv);
+    if (rv !== undefined && rv > 0) await awaitRv(ctx, rv, rvText ?? '');
     // A list of one object by name (the kubelet-style per-object list) is a lookup, not a scan.
     if (fields.name !== undefined && (namespace !== undefined || !info.namespaced)) {
       const obj = storage.get(info.name, objectKey(namespace, fields.name));
@@ -203,15 +186,12 @@ async function list(ctx: RestContext, route: Route, q: URLSearchParams, table: b
     selected = page;
   }
   if (table) return toTable(info, selected, metadata, ctx.clock.now());
-  return { kind: info.listKind, apiVersion: groupVersion(info), metadata, items: info.group === '' ? selected : selected.map((o) => toServed(info, o)) };
+  return { kind: info.listKind, apiVersion: groupVersion(info), metadata, items: listItems(info.group === '' ? selected : selected.map((o) => toServed(info, o))) };
 }
 
 function truthy(v: string | null): boolean {
   return v === 'true' || v === '1';
 }
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * The watch timeout kube-apiserver derives from `timeoutSeconds`: parsed as
@@ -225,9 +205,7 @@ function watchTimeoutMs(text: string | null): number {
   // Whole seconds let Node share timer lists among thousands of watches.
   const defaultMs = (): number => (1800 + Math.floor(Math.random() * 1800)) * 1000;
   if (text === null || text === '') return defaultMs();
-  if (!/^[+-]?\d+$/.test(text)) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(text)}: invalid syntax`);
-  const seconds = BigInt(text);
-  if (seconds < INT64_MIN || seconds > INT64_MAX) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(text)}: value out of range`);
+  const seconds = parseInt64(text);
   const ns = BigInt.asIntN(64, seconds * 1_000_000_000n);
   if (ns === 0n) return defaultMs();
   return ns < 0n ? 0 : Number(ns) / 1e6;
@@ -246,16 +224,11 @@ async function watch(ctx: RestContext, ex: Exchange, route: Route): Promise<void
   const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
   const match = q.get('resourceVersionMatch');
   const sieText = q.get('sendInitialEvents');
-  if (sieText !== null && !ctx.watchList) {
-    throw listOptionsInvalid([{ field: 'sendInitialEvents', type: 'Forbidden', detail: 'sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled' }]);
-  }
-  if (sieText !== null && match !== 'NotOlderThan') {
-    throw listOptionsInvalid([{ field: 'resourceVersionMatch', type: 'Forbidden', detail: "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan" }]);
-  }
-  if (sieText === null && match !== null && match !== '') {
-    throw listOptionsInvalid([{ field: 'resourceVersionMatch', type: 'Forbidden', detail: 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided' }]);
-  }
-  const rv = parseRv(q.get('resourceVersion'), true);
+  decodeLimit(q);
+  const optionErrors = watchOptionErrors(q, ctx.watchList);
+  if (optionErrors.length > 0) throw listOptionsInvalid(optionErrors);
+  const rvText = q.get('resourceVersion');
+  const rv = parseResourceVersion(rvText, false);
   // kube-apiserver with WatchList defaults a watch that names neither option,
   // from resourceVersion "" or "0", to sendInitialEvents=true
   // (SetListOptionsDefaults): its initial events then end with a bookmark.
@@ -266,7 +239,7 @@ async function watch(ctx: RestContext, ex: Exchange, route: Route): Promise<void
   let tooLargeError: StatusError | undefined;
   if (rv !== undefined && rv > ctx.registry.storage.resourceVersion) {
     try {
-      await awaitRv(ctx, rv);
+      await awaitRv(ctx, rv, rvText ?? '');
     } catch (err) {
       if (!(err instanceof StatusError)) throw err;
       tooLargeError = err;
@@ -430,7 +403,7 @@ async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise
         const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
         const fields = parseFieldSelector(q.get('fieldSelector') ?? undefined, info);
         const items = registry.deleteCollection(stored, namespace, (o) => fields.matches(o) && labels.matches(o)).map((o) => toServed(info, o));
-        ex.json(200, { kind: info.listKind, apiVersion: groupVersion(info), metadata: { resourceVersion: String(registry.storage.resourceVersion) }, items });
+        ex.json(200, { kind: info.listKind, apiVersion: groupVersion(info), metadata: { resourceVersion: String(registry.storage.resourceVersion) }, items: listItems(items) });
         return;
       }
       default:
@@ -440,8 +413,9 @@ async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise
   switch (ex.method) {
     case 'GET': {
       if (watching) return watch(ctx, ex, route);
-      const rv = parseRv(q.get('resourceVersion'), false);
-      if (rv !== undefined && rv > 0) await awaitRv(ctx, rv);
+      const rvText = q.get('resourceVersion');
+      const rv = parseResourceVersion(rvText, false);
+      if (rv !== undefined && rv > 0) await awaitRv(ctx, rv, rvText ?? '');
       const obj = registry.get(stored, namespace, name);
       const table = wantsTable(ex.headers.accept) && subresource === undefined;
       ex.json(200, table ? toTable(info, [obj], { resourceVersion: obj.metadata.resourceVersion }, ctx.clock.now()) : toServed(info, obj));

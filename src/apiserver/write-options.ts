@@ -4,7 +4,7 @@ import type { FieldError } from './status.ts';
 /** What a write request asks of the server beyond its body. */
 export interface WriteOptions {
   dryRun: boolean;
-  /** `fieldManager`, or the manager kube derives from the User-Agent. */
+  /** `fieldManager`, or the manager kube derives from the User-Agent, or `unknown`. */
   fieldManager: string;
   /** Whether `fieldManager` was sent (server-side apply requires it). */
   fieldManagerSent: boolean;
@@ -31,12 +31,24 @@ function fieldManagerErrors(manager: string): FieldError[] {
   return [];
 }
 
-/** kube's default manager: the User-Agent up to its first `/`, cut to 128 bytes. */
+/**
+ * kube's default manager: the User-Agent up to its first `/`, without
+ * non-printable characters, cut to 128 bytes. Node reads header bytes as
+ * latin1; kube reads them as UTF-8, so the text is decoded again first.
+ */
 function managerFromUserAgent(userAgent: string | undefined): string {
-  const prefix = (userAgent ?? '').split('/')[0] ?? '';
-  const bytes = Buffer.from(prefix);
-  return bytes.length <= MAX_MANAGER_BYTES ? prefix : bytes.subarray(0, MAX_MANAGER_BYTES).toString('utf8').replace(/\uFFFD$/, '');
+  const prefix = Buffer.from(userAgent ?? '', 'latin1').toString('utf8').split('/')[0] ?? '';
+  let out = '';
+  for (const ch of prefix) {
+    if (!printable.test(ch)) continue;
+    if (Buffer.byteLength(out) + Buffer.byteLength(ch) > MAX_MANAGER_BYTES) break;
+    out += ch;
+  }
+  return out;
 }
+
+/** The manager kube records when neither fieldManager nor the User-Agent names one. */
+const UNKNOWN_MANAGER = 'unknown';
 
 /** Go's strconv.ParseBool, for `force`. */
 function parseBool(text: string): boolean | undefined {
@@ -73,6 +85,6 @@ export function writeOptions(verb: string, q: URLSearchParams, userAgent: string
     throw optionsInvalid(verb, errors);
   }
   const dryRun = checkDryRun(verb, [...q.getAll('dryRun'), ...deleteDryRun]);
-  const fieldManager = sent !== null && sent !== '' ? sent : managerFromUserAgent(userAgent);
+  const fieldManager = sent !== null && sent !== '' ? sent : managerFromUserAgent(userAgent) || UNKNOWN_MANAGER;
   return { dryRun, fieldManager, fieldManagerSent: sent !== null && sent !== '', force };
 }

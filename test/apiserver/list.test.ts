@@ -121,7 +121,7 @@ describe('apiserver list', () => {
     assert.equal(noRv.status, 422);
     assert.equal(noRv.json.reason, 'Invalid');
     assert.equal((await req(server, 'GET', '/api/v1/namespaces/ls/configmaps?resourceVersion=0&resourceVersionMatch=Exact')).status, 422);
-    assert.equal((await req(server, 'GET', '/api/v1/namespaces/ls/configmaps?resourceVersion=abc')).status, 422);
+    assert.equal((await req(server, 'GET', '/api/v1/namespaces/ls/configmaps?resourceVersion=abc')).status, 400);
     assert.equal((await req(server, 'GET', '/api/v1/namespaces/ls/configmaps?sendInitialEvents=true')).status, 422);
     server.faults.compactHistory();
     const tooOld = await req(server, 'GET', `/api/v1/namespaces/ls/configmaps?resourceVersion=${before}&resourceVersionMatch=Exact`);

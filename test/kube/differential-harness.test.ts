@@ -62,9 +62,9 @@ describe('accepted differences', () => {
     assert.ok(globMatch('patch/apply-*', 'patch/apply-create'));
     assert.ok(!globMatch('patch/apply-*', 'patch/json-add'));
     assert.ok(globMatch('body.items.*.kind', 'body.items.12.kind'));
-    const result = { id: 'patch/json-add', topic: 'patch', real: { status: 200, headers: {}, body: {} }, embedded: { status: 200, headers: {}, body: {} } };
-    const j = judge({ ...result, differences: [{ path: 'body.metadata.managedFields', real: [], embedded: '<absent>' }, { path: 'body.data.k', real: 'a', embedded: 'b' }] }, accepted);
-    assert.deepEqual([...j.acceptedIds], ['pending-managed-fields']);
-    assert.deepEqual(j.unexplained.map((d) => d.path), ['body.data.k']);
+    const result = { id: 'patch/json-wrong-type', topic: 'patch', real: { status: 422, headers: {}, body: {} }, embedded: { status: 422, headers: {}, body: {} } };
+    const j = judge({ ...result, differences: [{ path: 'body.message', real: 'a', embedded: 'b' }, { path: 'body.metadata.managedFields', real: [], embedded: '<absent>' }] }, accepted);
+    assert.deepEqual([...j.acceptedIds], ['patched-object-not-quoted']);
+    assert.deepEqual(j.unexplained.map((d) => d.path), ['body.metadata.managedFields']);
   });
 });
