@@ -70,6 +70,16 @@ export function applyDefaults(info: ResourceInfo, obj: KObject): void {
       obj['spec'] = spec;
       const status = isRecord(obj['status']) ? { ...obj['status'] } : {};
       status['phase'] ??= 'Pending';
+      // Go serializes an unset metav1.Time of a PodCondition as null (the struct is not omitted).
+      if (Array.isArray(status['conditions'])) {
+        status['conditions'] = (status['conditions'] as unknown[]).map((c) => {
+          if (!isRecord(c)) return c;
+          const d = { ...c };
+          if (!('lastProbeTime' in d)) d['lastProbeTime'] = null;
+          if (!('lastTransitionTime' in d)) d['lastTransitionTime'] = null;
+          return d;
+        });
+      }
       if (status['qosClass'] === undefined) {
         const containers = Array.isArray(spec['containers']) ? (spec['containers'] as unknown[]) : [];
         status['qosClass'] = containers.some((c) => isRecord(c) && isRecord(c['resources']) && Object.keys(c['resources']).length > 0)

@@ -103,6 +103,19 @@ describe('Pod defaults', () => {
     assert.deepEqual(spec['f:volumes']['k:{"name":"s"}']['f:secret'], { '.': {}, 'f:defaultMode': {}, 'f:secretName': {} });
   });
 
+  it('a status condition without its times gets them as null, as Go writes an unset metav1.Time (and the writer owns them)', async () => {
+    const made = await req(server, 'POST', PODS, { body: { metadata: { name: 'cond' }, spec: { containers: [{ name: 'c', image: 'i' }] } } });
+    assert.equal(made.status, 201);
+    const status = { ...made.json.status, conditions: [{ type: 'Ready', status: 'False' }] };
+    const r = await req(server, 'PUT', `${PODS}/cond/status?fieldManager=kubelet`, { body: { ...made.json, status } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.status.conditions, [{ type: 'Ready', status: 'False', lastProbeTime: null, lastTransitionTime: null }]);
+    type Fields = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
+    const kubelet = (r.json.metadata.managedFields as { manager: string; fieldsV1: Fields }[]).find((m) => m.manager === 'kubelet');
+    const ready = kubelet?.fieldsV1['f:status']?.['f:conditions']?.['k:{"type":"Ready"}'] ?? {};
+    assert.deepEqual(Object.keys(ready).sort(), ['.', 'f:lastProbeTime', 'f:lastTransitionTime', 'f:status', 'f:type']);
+  });
+
   it('defaults again on update, so an update that leaves a default out changes nothing', async () => {
     const current = await req(server, 'GET', `${PODS}/rich`);
     const spec = structuredClone(current.json.spec);
