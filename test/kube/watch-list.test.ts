@@ -4,8 +4,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
-import { CoreV1Api, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
-import { createClient, newWatchingSecretManager, type Client, type KubeClient, type ResourceClient } from '../../src/index.ts';
+import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { createClient, newWatchingSecretManager } from '../../src/index.ts';
+import { countingClient } from '../../src/cli/counting-client.ts';
 import { hasControlPlaneBinaries } from '../../src/testing/control-plane-binaries.ts';
 import { startControlPlane, type ControlPlane } from '../../src/testing/control-plane.ts';
 import { eventually } from '../helpers/eventually.ts';
@@ -15,31 +16,6 @@ if (skip !== false) console.log(`# test/kube/watch-list.test.ts skipped: ${skip}
 
 const ns = 'watch-list';
 const names = ['a', 'b', 'c'];
-
-/** Our client with its requests counted by verb; the watch function keeps the client's WatchList state, as wrappers must. */
-function counting(inner: KubeClient): { client: Client; counts: Record<'list' | 'watch', number> } {
-  const counts = { list: 0, watch: 0 };
-  const client: Client = {
-    resource<T extends KubernetesObject = KubernetesObject>(resource: string): ResourceClient<T> {
-      const r = inner.resource<T>(resource);
-      const watchObject = Object.assign((namespace: string, options: Parameters<typeof r.watchObject>[1], signal: AbortSignal) => {
-        counts.watch++;
-        return r.watchObject(namespace, options, signal);
-      }, r.watchObject.watchList === undefined ? {} : { watchList: r.watchObject.watchList });
-      return {
-        groupResource: r.groupResource,
-        getObject: r.getObject,
-        listObject: (namespace, options, signal) => {
-          counts.list++;
-          return r.listObject(namespace, options, signal);
-        },
-        watchObject,
-      };
-    },
-    close: () => inner.close(),
-  };
-  return { client, counts };
-}
 
 /** kube-apiserver's /metrics line for a feature gate, e.g. `kubernetes_feature_enabled{name="WatchList",stage="BETA"} 1`. */
 function featureMetric(plane: ControlPlane, feature: string): Promise<string | undefined> {
@@ -87,18 +63,18 @@ describe('WatchList against kube-apiserver v1.37.2 (defaults)', { skip }, () => 
 
   it('syncs each watched secret with one watch request and no list; the objects are readable and changes arrive', async () => {
     const kube = createClient(plane.kubeConfig());
-    const { client, counts } = counting(kube);
+    const { client, counts } = countingClient(kube);
     const controller = new AbortController();
     try {
       const secrets = newWatchingSecretManager(client, 60_000, { signal: controller.signal, syncTimeoutMs: 10_000 });
       secrets.registerPod(pod);
       const read = await Promise.all(names.map((n) => secrets.getSecret(ns, n)));
       assert.deepEqual(read.map(value), names);
-      assert.deepEqual(counts, { list: 0, watch: names.length });
+      assert.deepEqual(counts, { get: 0, list: 0, watch: names.length });
       assert.equal(kube.resource('secrets').watchObject.watchList?.state, 'served');
       await core.replaceNamespacedSecret({ namespace: ns, name: 'b', body: { metadata: { name: 'b' }, stringData: { v: 'B' } } });
       await eventually(async () => assert.equal(value(await secrets.getSecret(ns, 'b')), 'B'));
-      assert.deepEqual(counts, { list: 0, watch: names.length }, 'the change came on the WatchList stream');
+      assert.deepEqual(counts, { get: 0, list: 0, watch: names.length }, 'the change came on the WatchList stream');
     } finally {
       controller.abort();
       await client.close();
@@ -119,14 +95,14 @@ describe('WatchList against kube-apiserver v1.37.2 with --feature-gates=WatchLis
   it('falls back after one refused (422) request for the client: a list and a watch per secret, all readable', async () => {
     assert.match((await featureMetric(plane, 'WatchList')) ?? 'no such metric', /\} 0$/);
     const kube = createClient(plane.kubeConfig());
-    const { client, counts } = counting(kube);
+    const { client, counts } = countingClient(kube);
     const controller = new AbortController();
     try {
       const secrets = newWatchingSecretManager(client, 60_000, { signal: controller.signal, syncTimeoutMs: 10_000 });
       secrets.registerPod(pod);
       const read = await Promise.all(names.map((n) => secrets.getSecret(ns, n)));
       assert.deepEqual(read.map(value), names);
-      await eventually(() => assert.deepEqual(counts, { list: names.length, watch: names.length + 1 }));
+      await eventually(() => assert.deepEqual(counts, { get: 0, list: names.length, watch: names.length + 1 }));
       const support = kube.resource('secrets').watchObject.watchList;
       assert.equal(support?.state, 'refused');
       assert.match(support?.refusal ?? '', /sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled/);
