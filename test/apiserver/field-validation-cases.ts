@@ -265,3 +265,10 @@ export function warningMessages(header: string): string[] {
   for (let m = re.exec(header); m !== null; m = re.exec(header)) out.push((m[1] ?? '').replace(/\\(.)/g, '$1'));
   return out;
 }
+
+/** What `c` left stored, less kind, apiVersion and metadata (for `c.stored`). */
+export async function storedFields(t: Target, c: Case): Promise<Record<string, unknown>> {
+  const path = c.path.split('?')[0] ?? '';
+  const stored = await send(t, 'GET', c.method === 'POST' ? `${path}/${c.name}` : path);
+  return Object.fromEntries(Object.entries(stored.json ?? {}).filter(([k]) => !['kind', 'apiVersion', 'metadata'].includes(k)));
+}
