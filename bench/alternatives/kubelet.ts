@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dataHash, KubeletManagers, kubeletManagersBinary } from '../../test/kube/kubelet-managers.ts';
 import type { Answer } from '../../test/kube/kubelet-managers.ts';
 import type { Memory } from '../measure.ts';
+import { benchNamespace } from '../target.ts';
 import type { Alternative } from './types.ts';
 
 interface Entry {
@@ -88,7 +89,7 @@ export async function kubeletManager(kubeconfigPath: string): Promise<Alternativ
     unregisterPod: (pod) => void ask({ op: 'unregister', pod }).catch(note),
     get,
     holds: async (name, marker) => {
-      const s = await get('bench', name);
+      const s = await get(benchNamespace, name);
       return s?.dataHash === dataHash({ data: { v: Buffer.from(marker, 'base64') } });
     },
     waitReadable: (namespace, name) => {
