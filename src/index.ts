@@ -2,7 +2,8 @@
 // Every export is listed by name; nothing here exists only for tests.
 
 import './util/node-version.ts'; // first: refuses an unsupported Node.js before any dependency loads
-export type { Manager, Store, StoreEntry, GetOptions, GetObjectFunc, GetObjectTTLFunc, ListOptions, WatchEvent, WatchEventType, ListObjectFunc, WatchObjectFunc } from './manager/types.ts';
+export type { Manager, Store, StoreEntry, GetObjectTTLFunc } from './manager/types.ts';
+export type { GetOptions, GetObjectFunc, ListOptions, WatchEvent, WatchEventType, ListObjectFunc, WatchObjectFunc } from './api/types.ts';
 export { newCacheBasedManager, type CacheBasedManagerOptions } from './manager/cache-based-manager.ts';
 export { NotRegisteredError, CacheStoppedError, SyncTimeoutError, UnexpectedObjectError } from './manager/errors.ts';
 export { newObjectStore } from './manager/object-store.ts';
@@ -10,9 +11,9 @@ export { getObjectTTLFromNodeFunc, objectTTLAnnotationKey } from './manager/node
 export { newObjectCache, type ObjectCacheOptions } from './manager/object-cache.ts';
 export { newWatchBasedManager, type WatchBasedManagerOptions } from './manager/watch-based-manager.ts';
 
-export { Reflector, ReflectorError, isRetriableWatchError, type ReflectorOptions, type ReflectorPhase, type ReflectorStore } from './cache/reflector.ts';
-export { WatchListSupport } from './client/watch-list-support.ts';
-export { Backoff, backoffBaseDelay, defaultBackoff, withJitter, type BackoffOptions } from './cache/backoff.ts';
+export { Reflector, ReflectorError, isRetriableWatchError, type ReflectorOptions, type ReflectorPhase, type ReflectorStore } from './reflector/reflector.ts';
+export { WatchListSupport } from './api/watch-list-support.ts';
+export { Backoff, backoffBaseDelay, defaultBackoff, withJitter, type BackoffOptions } from './reflector/backoff.ts';
 
 export {
   StatusError,
@@ -35,7 +36,7 @@ export {
   isServerTimeout,
   isResourceVersionTooLarge,
   type GroupResource,
-} from './util/status-error.ts';
+} from './api/status-error.ts';
 export { RealClock, realClock, type Clock } from './util/clock.ts';
 
 export {

@@ -1,5 +1,5 @@
 import { Schema, YAML11_SCHEMA, YAMLException, load, timestampTag } from 'js-yaml';
-import { StatusError } from '../util/status-error.ts';
+import { StatusError } from '../api/status-error.ts';
 import type { FieldSet } from './field-set.ts';
 import { pathString } from './field-set.ts';
 import { tooDeep } from './json-depth.ts';

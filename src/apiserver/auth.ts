@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { statusError } from './status.ts';
-import type { StatusError } from '../util/status-error.ts';
+import type { StatusError } from '../api/status-error.ts';
 
 /** Paths served without a token, as kube serves health checks to anyone. */
 const publicPaths = new Set(['/healthz', '/livez', '/readyz']);

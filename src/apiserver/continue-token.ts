@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { badRequest } from './status.ts';
-import type { StatusError } from '../util/status-error.ts';
+import type { StatusError } from '../api/status-error.ts';
 
 /** Where a paginated list goes on: at `rv` (negative: at the current state, an inconsistent continuation), after the key `start`. */
 export interface ContinueToken {

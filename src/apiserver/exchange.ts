@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { constants as http2Constants, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { V1Status } from '@kubernetes/client-node';
-import type { StatusError } from '../util/status-error.ts';
+import type { StatusError } from '../api/status-error.ts';
 import { parseRequestTarget } from './paths.ts';
 import { statusError, toStatus } from './status.ts';
 import type { WatchSink } from './watch.ts';

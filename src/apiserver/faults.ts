@@ -1,4 +1,4 @@
-import type { StatusError } from '../util/status-error.ts';
+import type { StatusError } from '../api/status-error.ts';
 import { statusError } from './status.ts';
 
 /** Which requests an injected failure applies to; unset fields match anything. */

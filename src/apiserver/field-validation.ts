@@ -1,4 +1,4 @@
-import type { StatusError } from '../util/status-error.ts';
+import type { StatusError } from '../api/status-error.ts';
 import { childPath, type DecodedJson } from './json-decode.ts';
 import type { ResourceInfo } from './resources.ts';
 import { schemaFor, type SchemaNode } from './schemas/index.ts';

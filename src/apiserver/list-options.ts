@@ -4,7 +4,7 @@
 // error), and the resourceVersion is parsed last, by the storage (400 for a
 // list). Answers taken from kube-apiserver v1.37.2.
 import { badRequest, invalid, type FieldError } from './status.ts';
-import type { StatusError } from '../util/status-error.ts';
+import type { StatusError } from '../api/status-error.ts';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;

@@ -1,5 +1,5 @@
 import type { V1Status } from '@kubernetes/client-node';
-import { StatusError } from '../util/status-error.ts';
+import { StatusError } from '../api/status-error.ts';
 import { badRequest, statusError } from './status.ts';
 
 /** The parts of a request target (`req.url`, or `:path` over HTTP/2), read without any normalisation. */

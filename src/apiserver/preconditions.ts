@@ -1,4 +1,4 @@
-import type { StatusError } from '../util/status-error.ts';
+import type { StatusError } from '../api/status-error.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import { conflict, statusError } from './status.ts';
 

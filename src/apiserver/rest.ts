@@ -1,6 +1,6 @@
 import type { V1Status } from '@kubernetes/client-node';
 import type { Clock } from '../util/clock.ts';
-import { StatusError } from '../util/status-error.ts';
+import { StatusError } from '../api/status-error.ts';
 import type { Exchange } from './exchange.ts';
 import type { FaultState } from './faults.ts';
 import { decodeContinue, encodeContinue } from './continue-token.ts';

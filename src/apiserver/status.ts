@@ -1,5 +1,5 @@
 import type { V1Status, V1StatusCause } from '@kubernetes/client-node';
-import { StatusError } from '../util/status-error.ts';
+import { StatusError } from '../api/status-error.ts';
 
 /** A Status error as kube-apiserver writes it; thrown by handlers, written by the server. */
 export function statusError(code: number, reason: string, message: string, details?: V1Status['details']): StatusError {

@@ -1,6 +1,6 @@
 import { admitEventsV1, admitEventsV1Update, eventToEventsV1, eventsV1ToEvent } from './events.ts';
 import type { V1Status } from '@kubernetes/client-node';
-import { StatusError } from '../util/status-error.ts';
+import { StatusError } from '../api/status-error.ts';
 import { groupVersion, lookupResource, qualifiedResource } from './resources.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 

@@ -1,7 +1,7 @@
 // The pods bound to one node, listed and watched across all namespaces
 // (GET /api/v1/pods?fieldSelector=spec.nodeName=NAME) through the client, in
 // the shapes the Reflector takes.
-import type { ReflectorListFunc, ReflectorWatchFunc } from '../cache/reflector.ts';
+import type { ReflectorListFunc, ReflectorWatchFunc } from '../reflector/reflector.ts';
 import type { Client } from '../client/types.ts';
 import { escapeFieldSelectorValue } from '../util/object-names.ts';
 

@@ -1,9 +1,9 @@
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
-import type { ReflectorStore } from '../cache/reflector.ts';
+import type { ReflectorStore } from '../reflector/reflector.ts';
 import { isImmutable, type ConfigMapManager, type SecretManager } from '../kubelet/managers.ts';
 import { getConfigMapNames, getSecretNames } from '../kubelet/pod-references.ts';
 import type { StoreEntry } from '../manager/types.ts';
-import { isNotFound } from '../util/status-error.ts';
+import { isNotFound } from '../api/status-error.ts';
 
 export type ObjectKind = 'Secret' | 'ConfigMap';
 export type ObjectState = StoreEntry['state'];

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ApiException, CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
-import { Reflector } from '../cache/reflector.ts';
+import { Reflector } from '../reflector/reflector.ts';
 import { createClient } from '../client/index.ts';
 import {
   newCachingConfigMapManager,

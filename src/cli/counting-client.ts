@@ -1,6 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Client, ResourceClient } from '../client/types.ts';
-import type { WatchObjectFunc } from '../manager/types.ts';
+import type { WatchObjectFunc } from '../api/types.ts';
 
 /** API requests a client issued, by verb. */
 export type RequestCounts = Record<'get' | 'list' | 'watch', number>;

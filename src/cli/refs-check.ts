@@ -1,12 +1,22 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createClient } from '../client/index.ts';
 import { ConnectionError, RequestTimeoutError } from '../client/errors.ts';
-import { isNotFound } from '../util/status-error.ts';
+import { isNotFound } from '../api/status-error.ts';
 import { serverOf } from './kubeconfig.ts';
-import type { RefRow } from './refs.ts';
 
 /** found: the object exists; missing: the API server answered NotFound; error: any other API error. */
 export type CheckStatus = 'found' | 'missing' | 'error';
+
+/** One reference of one object, as printed. */
+export interface RefRow {
+  kind: 'Secret' | 'ConfigMap';
+  namespace: string;
+  name: string;
+  field: string;
+  optional: boolean;
+  status?: CheckStatus;
+  error?: string;
+}
 
 /** How many GETs run at once. */
 const concurrency = 16;

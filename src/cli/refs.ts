@@ -4,7 +4,7 @@ import { visitPodConfigmapReferences, visitPodSecretReferences } from '../kubele
 import { CliError, type Io } from './io.ts';
 import { contextNamespace, kubeConfigNamespace, loadKubeConfig } from './kubeconfig.ts';
 import { findPodTemplates, parseManifests, type PodTemplate } from './manifests.ts';
-import { checkReferences, type CheckStatus } from './refs-check.ts';
+import { checkReferences, type RefRow } from './refs-check.ts';
 import { renderTable } from './stats.ts';
 
 const usage = `Usage: kom refs [options] [FILE... | -]
@@ -36,17 +36,6 @@ Options:
 Exit codes: 0 done (with --check: every required reference exists); 1 failed
 (unreadable file, malformed manifest, unreachable API server, an API error);
 2 bad usage; 3 with --check, a required (non-optional) reference is missing.`;
-
-/** One reference of one object, as printed. */
-export interface RefRow {
-  kind: 'Secret' | 'ConfigMap';
-  namespace: string;
-  name: string;
-  field: string;
-  optional: boolean;
-  status?: CheckStatus;
-  error?: string;
-}
 
 interface ObjectRefs {
   kind: string;

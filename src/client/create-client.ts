@@ -1,5 +1,5 @@
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
-import type { ListOptions, WatchEvent, WatchObjectFunc } from '../manager/types.ts';
+import type { ListOptions, WatchEvent, WatchObjectFunc } from '../api/types.ts';
 import type { Clock } from '../util/clock.ts';
 import { resolveClientOptions } from './client-options.ts';
 import type { ClientOptions } from './client-options.ts';
@@ -10,11 +10,11 @@ import { ByteBudget } from './growing-buffer.ts';
 import { readBody } from './read-body.ts';
 import { getQuery, listQuery, resourcePath, validateResourceName } from './query.ts';
 import { statusErrorFromResponse } from './status.ts';
-import { Transport } from './transport.ts';
+import { RoutingTransport } from './routing-transport.ts';
 import type { TransportResponse, TransportStats } from './transport.ts';
 import type { Client, ResourceClient } from './types.ts';
 import { StallWatchdog } from './stall-watchdog.ts';
-import { WatchListSupport } from './watch-list-support.ts';
+import { WatchListSupport } from '../api/watch-list-support.ts';
 import { watchStream } from './watch-stream.ts';
 import type { WatchSettings } from './watch-stream.ts';
 
@@ -134,7 +134,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
   if (kubeConfig.getCurrentCluster() === null) {
     throw new Error(`createClient: the KubeConfig has no current cluster (current-context ${JSON.stringify(kubeConfig.getCurrentContext())})`);
   }
-  const transport = new Transport({
+  const transport = new RoutingTransport({
     clock,
     http2: resolved.http2,
     maxStreamsPerConnection: resolved.maxStreamsPerConnection,

@@ -1,4 +1,4 @@
-import type { ListOptions } from '../manager/types.ts';
+import type { ListOptions } from '../api/types.ts';
 
 const RESOURCE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 

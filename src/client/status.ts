@@ -1,5 +1,5 @@
 import type { V1Status } from '@kubernetes/client-node';
-import { StatusError } from '../util/status-error.ts';
+import { StatusError } from '../api/status-error.ts';
 
 /** The reason kube-apiserver's clients assume for a bare HTTP code (apimachinery's NewGenericServerResponse). */
 const REASON_BY_CODE: Readonly<Record<number, string>> = {

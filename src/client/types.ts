@@ -1,6 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { GetOptions, ListObjectFunc, WatchObjectFunc } from '../manager/types.ts';
-import type { GroupResource } from '../util/status-error.ts';
+import type { GetOptions, ListObjectFunc, WatchObjectFunc } from '../api/types.ts';
+import type { GroupResource } from '../api/status-error.ts';
 
 /**
  * Requests for one namespaced resource of the API server (for example

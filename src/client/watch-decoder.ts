@@ -1,4 +1,4 @@
-import type { WatchEvent, WatchEventType } from '../manager/types.ts';
+import type { WatchEvent, WatchEventType } from '../api/types.ts';
 import { ResponseTooLargeError, WatchDecodeError } from './errors.ts';
 import { GrowingBuffer } from './growing-buffer.ts';
 import type { ByteBudget } from './growing-buffer.ts';

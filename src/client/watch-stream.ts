@@ -1,4 +1,4 @@
-import type { WatchEvent } from '../manager/types.ts';
+import type { WatchEvent } from '../api/types.ts';
 import { ClientClosedError, ConnectionError, ResponseTooLargeError, WatchDecodeError, WatchStalledError } from './errors.ts';
 import type { ByteBudget } from './growing-buffer.ts';
 import type { Stallable, StallWatchdog } from './stall-watchdog.ts';

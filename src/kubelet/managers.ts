@@ -1,6 +1,6 @@
 import type { KubernetesObject, V1ConfigMap, V1Pod, V1Secret } from '@kubernetes/client-node';
 import type { Client, ResourceClient } from '../client/types.ts';
-import type { ReflectorError } from '../cache/reflector.ts';
+import type { ReflectorError } from '../reflector/reflector.ts';
 import { newCacheBasedManager } from '../manager/cache-based-manager.ts';
 import { UnexpectedObjectError } from '../manager/errors.ts';
 import { checkIsObject } from '../manager/object-names.ts';
@@ -9,7 +9,7 @@ import { newObjectStore } from '../manager/object-store.ts';
 import type { GetObjectTTLFunc, Manager, StoreEntry } from '../manager/types.ts';
 import { newWatchBasedManager } from '../manager/watch-based-manager.ts';
 import { realClock, type Clock } from '../util/clock.ts';
-import { newNotFound } from '../util/status-error.ts';
+import { newNotFound } from '../api/status-error.ts';
 import { getConfigMapNames, getSecretNames } from './pod-references.ts';
 
 export interface SecretManager {

@@ -1,16 +1,17 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { Reflector, type ReflectorError, type ReflectorOptions, type ReflectorStore } from '../cache/reflector.ts';
-import type { WatchListSupport } from '../client/watch-list-support.ts';
+import { Reflector, type ReflectorError, type ReflectorOptions, type ReflectorStore } from '../reflector/reflector.ts';
+import type { WatchListSupport } from '../api/watch-list-support.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import { checkDurationMs } from '../util/duration.ts';
 import { deepFreeze } from '../util/freeze.ts';
 import { unreachableName } from '../util/object-names.ts';
-import { formatGroupResource, newNotFound, type GroupResource } from '../util/status-error.ts';
+import { formatGroupResource, newNotFound, type GroupResource } from '../api/status-error.ts';
 import { CacheStoppedError, NotRegisteredError, SyncTimeoutError } from './errors.ts';
 import { checkObjectName, isObject, nameFieldSelector, objectKey } from './object-names.ts';
 import { ReferenceCounts, anonymousReferrer } from './references.ts';
 import { isOlderResourceVersion } from './resource-version.ts';
-import type { ListObjectFunc, ListOptions, Store, StoreEntry, WatchObjectFunc } from './types.ts';
+import type { ListObjectFunc, ListOptions, WatchObjectFunc } from '../api/types.ts';
+import type { Store, StoreEntry } from './types.ts';
 
 export interface ObjectCacheOptions {
   listObject: ListObjectFunc;

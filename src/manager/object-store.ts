@@ -2,13 +2,14 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Clock } from '../util/clock.ts';
 import { checkDurationMs } from '../util/duration.ts';
 import { deepFreeze } from '../util/freeze.ts';
-import { isNotFound, isSourceClosed, StatusError } from '../util/status-error.ts';
+import { isNotFound, isSourceClosed, StatusError } from '../api/status-error.ts';
 import { NotRegisteredError } from './errors.ts';
 import { describeValue as describe, unreachableName } from '../util/object-names.ts';
 import { checkIsObject, checkObjectName, objectKey } from './object-names.ts';
 import { ReferenceCounts, anonymousReferrer } from './references.ts';
 import { isOlderResourceVersion } from './resource-version.ts';
-import type { GetObjectFunc, GetObjectTTLFunc, Store, StoreEntry } from './types.ts';
+import type { GetObjectFunc } from '../api/types.ts';
+import type { GetObjectTTLFunc, Store, StoreEntry } from './types.ts';
 
 /** What the last fetch of an object gave: the object, or NotFound. */
 interface Fetched {

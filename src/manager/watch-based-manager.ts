@@ -1,11 +1,12 @@
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
-import type { ReflectorError } from '../cache/reflector.ts';
+import type { ReflectorError } from '../reflector/reflector.ts';
 import type { Clock } from '../util/clock.ts';
 import { checkDurationMs, maxTimerDelayMs } from '../util/duration.ts';
-import type { GroupResource } from '../util/status-error.ts';
+import type { GroupResource } from '../api/status-error.ts';
 import { newCacheBasedManager } from './cache-based-manager.ts';
 import { newObjectCache } from './object-cache.ts';
-import type { ListObjectFunc, Manager, WatchObjectFunc } from './types.ts';
+import type { ListObjectFunc, WatchObjectFunc } from '../api/types.ts';
+import type { Manager } from './types.ts';
 
 export interface WatchBasedManagerOptions {
   listObject: ListObjectFunc;

@@ -1,7 +1,7 @@
 import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
-import type { GetObjectFunc, ListObjectFunc, ListOptions, WatchEvent, WatchObjectFunc } from '../manager/types.ts';
+import type { GetObjectFunc, ListObjectFunc, ListOptions, WatchEvent, WatchObjectFunc } from '../api/types.ts';
 import { nameFieldSelector } from '../manager/object-names.ts';
-import { StatusError, newNotFound, type GroupResource } from '../util/status-error.ts';
+import { StatusError, newNotFound, type GroupResource } from '../api/status-error.ts';
 import { WatchStream } from './watch-stream.ts';
 
 type Verb = 'get' | 'list' | 'watch';

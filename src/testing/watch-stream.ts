@@ -1,4 +1,4 @@
-import type { WatchEvent } from '../manager/types.ts';
+import type { WatchEvent } from '../api/types.ts';
 
 /**
  * An async iterable of watch events fed by push(): what a fake watch returns.

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseLabelSelector } from '../../src/apiserver/label-selector.ts';
 import type { KObject } from '../../src/apiserver/resources.ts';
-import { StatusError } from '../../src/util/status-error.ts';
+import { StatusError } from '../../src/api/status-error.ts';
 
 const obj = (labels: Record<string, string>): KObject => ({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'n', namespace: 'ns', labels } });
 

@@ -8,7 +8,7 @@ import { resources } from '../../src/apiserver/resources.ts';
 import type { KObject, ResourceInfo } from '../../src/apiserver/resources.ts';
 import { parseFieldSelector, parseLabelSelector } from '../../src/apiserver/selectors.ts';
 import { humanDuration, wantsTable } from '../../src/apiserver/table.ts';
-import { StatusError } from '../../src/util/status-error.ts';
+import { StatusError } from '../../src/api/status-error.ts';
 
 const obj = (labels: Record<string, string>, extra: Record<string, unknown> = {}): KObject =>
   ({ kind: 'Pod', apiVersion: 'v1', metadata: { name: 'n', namespace: 'ns', labels }, ...extra });

@@ -7,10 +7,10 @@ import { startApiServer } from '../../src/apiserver/index.ts';
 import type { ApiServer } from '../../src/apiserver/index.ts';
 import { createClient } from '../../src/client/index.ts';
 import { ConnectionError } from '../../src/client/errors.ts';
-import type { WatchEvent } from '../../src/manager/types.ts';
+import type { WatchEvent } from '../../src/api/types.ts';
 import { FakeClock } from '../../src/util/fake-clock.ts';
 import { maxTimerDelayMs } from '../../src/util/duration.ts';
-import { isNotFound, isResourceExpired, isTooManyRequests, isUnauthorized, StatusError } from '../../src/util/status-error.ts';
+import { isNotFound, isResourceExpired, isTooManyRequests, isUnauthorized, StatusError } from '../../src/api/status-error.ts';
 import { until } from './helpers/test-server.ts';
 
 /** A one-off write to the server on its own connection, so the server's connection counts are the client's alone. */

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from '../../src/client/index.ts';
 import { ClientClosedError, ConnectionError, WatchDecodeError } from '../../src/client/errors.ts';
-import type { WatchEvent } from '../../src/manager/types.ts';
-import { isNotFound, isInternalError, StatusError } from '../../src/util/status-error.ts';
+import type { WatchEvent } from '../../src/api/types.ts';
+import { isNotFound, isInternalError, StatusError } from '../../src/api/status-error.ts';
 import type { TestRequest, TestResponse, TestServer } from './helpers/test-server.ts';
 import { sendJson, startTestServer, until } from './helpers/test-server.ts';
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { createClient } from '../../src/client/index.ts';
 import { ClientClosedError, ConnectionError } from '../../src/client/errors.ts';
 import { FakeClock } from '../../src/util/fake-clock.ts';
-import { isNotFound } from '../../src/util/status-error.ts';
+import { isNotFound } from '../../src/api/status-error.ts';
 import type { TestRequest, TestResponse } from './helpers/test-server.ts';
 import { sendJson, startTestServer, until } from './helpers/test-server.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getQuery, listQuery, resourcePath, validateResourceName } from '../../src/client/query.ts';
 import { parseRetryAfter, statusErrorFromResponse } from '../../src/client/status.ts';
-import { isNotFound, isTooManyRequests, isInternalError, StatusError } from '../../src/util/status-error.ts';
+import { isNotFound, isTooManyRequests, isInternalError, StatusError } from '../../src/api/status-error.ts';
 
 describe('request paths and queries', () => {
   it('builds escaped resource paths and rejects unusable names', () => {

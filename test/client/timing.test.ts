@@ -4,7 +4,7 @@ import { createClient } from '../../src/client/index.ts';
 import { RequestTimeoutError, WatchStalledError } from '../../src/client/errors.ts';
 import { FakeClock } from '../../src/util/fake-clock.ts';
 import { maxTimerDelayMs } from '../../src/util/duration.ts';
-import { isTooManyRequests, StatusError } from '../../src/util/status-error.ts';
+import { isTooManyRequests, StatusError } from '../../src/api/status-error.ts';
 import type { TestResponse, TestServer } from './helpers/test-server.ts';
 import { sendJson, startTestServer, turn, until } from './helpers/test-server.ts';
 

@@ -11,7 +11,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createClient, loadKubeConfig } from '../../src/client/index.ts';
 import { FakeClock } from '../../src/util/fake-clock.ts';
-import { isUnauthorized, StatusError } from '../../src/util/status-error.ts';
+import { isUnauthorized, StatusError } from '../../src/api/status-error.ts';
 import type { TestServer } from './helpers/test-server.ts';
 import { sendJson, startTestServer } from './helpers/test-server.ts';
 

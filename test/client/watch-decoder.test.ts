@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { ResponseTooLargeError, WatchDecodeError } from '../../src/client/errors.ts';
 import { ByteBudget } from '../../src/client/growing-buffer.ts';
 import { WatchDecoder } from '../../src/client/watch-decoder.ts';
-import type { WatchEvent } from '../../src/manager/types.ts';
+import type { WatchEvent } from '../../src/api/types.ts';
 
 const line = (type: string, object: unknown): string => `${JSON.stringify({ type, object })}\n`;
 const secret = (name: string, data: Record<string, string> = {}): Record<string, unknown> => ({

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { CoreV1Api, type KubeConfig, type V1Pod, type V1Secret } from '@kubernetes/client-node';
 import type { ApiServer } from '../../src/apiserver/index.ts';
 import { backoffBaseDelay, createClient, isNotFound, newWatchingSecretManager, type ClientOptions, type KubeClient, type SecretManager } from '../../src/index.ts';
-import type { ReflectorError } from '../../src/cache/reflector.ts';
+import type { ReflectorError } from '../../src/reflector/reflector.ts';
 import { countingClient, type RequestCounts } from '../../src/cli/counting-client.ts';
 import { FakeClock } from '../../src/testing.ts';
 import { eventually } from '../helpers/eventually.ts';

@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { CoreV1Api, KubeConfig, KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { KubeClient } from '../../../src/client/index.ts';
 import { objectTTLAnnotationKey } from '../../../src/manager/node-ttl.ts';
-import { isNotFound } from '../../../src/util/status-error.ts';
+import { isNotFound } from '../../../src/api/status-error.ts';
 import { GoSide, OurSide, type Answer, type Entry, type Side } from './sides.ts';
 import type { Deviation, EntriesOutcome, Kind, Outcome, PerStrategy, PodShape, Script, Step, Strategy } from './script.ts';
 

@@ -18,7 +18,7 @@ import {
   type SecretManager,
 } from '../../../src/kubelet/managers.ts';
 import { FakeClock } from '../../../src/util/fake-clock.ts';
-import { findStatusError } from '../../../src/util/status-error.ts';
+import { findStatusError } from '../../../src/api/status-error.ts';
 import { settle } from '../../helpers/settle.ts';
 import { SplitClock } from './split-clock.ts';
 import { dataHash, KubeletManagers, type Answer as GoAnswer } from '../kubelet-managers.ts';

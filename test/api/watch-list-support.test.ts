@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { WatchListSupport } from '../../src/client/watch-list-support.ts';
+import { WatchListSupport } from '../../src/api/watch-list-support.ts';
 import { settle } from '../helpers/settle.ts';
 
 /** begin() of a reflector, with whether (and what) it has answered yet. */

@@ -1,6 +1,6 @@
 import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
-import type { WatchListSupport } from '../client/watch-list-support.ts';
-import type { ListOptions, WatchEvent } from '../manager/types.ts';
+import type { WatchListSupport } from '../api/watch-list-support.ts';
+import type { ListOptions, WatchEvent } from '../api/types.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import { checkDurationMs } from '../util/duration.ts';
 import { sleep } from '../util/sleep.ts';
@@ -14,7 +14,7 @@ import {
   isResourceVersionTooLarge,
   isSourceClosed,
   isTooManyRequests,
-} from '../util/status-error.ts';
+} from '../api/status-error.ts';
 import { Backoff, resolveBackoffOptions, type BackoffOptions } from './backoff.ts';
 
 /** What a reflector writes into: the write half of a store. */
