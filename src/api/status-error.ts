@@ -12,20 +12,21 @@ export function formatGroupResource(gr: GroupResource): string {
 }
 
 /**
- * An error the Kubernetes API answered with, carrying its V1Status. `code` is
- * the HTTP status, `reason` the machine-readable reason (`NotFound`, `Expired`,
- * ...). The message is the server's; it never includes request bodies.
+ * An error the Kubernetes API answered with, carrying its V1Status.
+ * `statusCode` is the HTTP status, `reason` the machine-readable reason
+ * (`NotFound`, `Expired`, ...). The message is the server's; it never
+ * includes request bodies.
  */
 export class StatusError extends Error {
   override readonly name = 'StatusError';
-  readonly code: number;
+  readonly statusCode: number;
   readonly reason: string;
   readonly status: V1Status;
 
   constructor(status: V1Status, options?: { cause?: unknown }) {
     super(status.message ?? `${status.reason ?? 'Unknown'} (${status.code ?? 0})`, options);
     this.status = status;
-    this.code = status.code ?? 0;
+    this.statusCode = status.code ?? 0;
     this.reason = status.reason ?? '';
   }
 
@@ -59,17 +60,13 @@ export function findStatusError(err: unknown): StatusError | undefined {
   return undefined;
 }
 
-function statusOf(err: unknown): { code: number; reason: string } | undefined {
-  return findStatusError(err);
-}
-
-function hasReasonOrCode(err: unknown, reason: string, code: number): boolean {
-  const s = statusOf(err);
+function hasReasonOrCode(err: unknown, reason: string, statusCode: number): boolean {
+  const s = findStatusError(err);
   if (s === undefined) return false;
   if (s.reason === reason) return true;
   // A bare code counts only when the server gave no (known) reason, like
   // apimachinery's reasonForError falling back to the code.
-  return s.code === code && (s.reason === '' || s.reason === 'Unknown');
+  return s.statusCode === statusCode && (s.reason === '' || s.reason === 'Unknown');
 }
 
 export function isNotFound(err: unknown): boolean {
@@ -113,7 +110,7 @@ export function isTimeout(err: unknown): boolean {
   return hasReasonOrCode(err, 'Timeout', 504);
 }
 export function isServerTimeout(err: unknown): boolean {
-  const s = statusOf(err);
+  const s = findStatusError(err);
   return s !== undefined && s.reason === 'ServerTimeout';
 }
 /** The server cannot serve a resourceVersion that far ahead (ResourceVersionTooLarge cause). */

@@ -54,7 +54,7 @@ test('a transient failure keeps serving the held object; with nothing held the e
   const { clock, source, store } = setup();
   store.addReference('ns', 'a');
   source.failNext('get', StatusError.of(503, 'ServiceUnavailable', 'apiserver restarting'));
-  await assert.rejects(store.get('ns', 'a'), { code: 503 });
+  await assert.rejects(store.get('ns', 'a'), { statusCode: 503 });
   source.set(secret('ns', 'a'));
   const first = await store.get('ns', 'a');
   clock.step(ttlMs);
