@@ -5,7 +5,8 @@ import { resolveClientOptions } from './client-options.ts';
 import type { ClientOptions } from './client-options.ts';
 import { CredentialReader } from './credentials.ts';
 import type { RequestCredentials } from './credentials.ts';
-import { ClientClosedError, ConnectionError, RequestTimeoutError, ResponseTooLargeError } from './errors.ts';
+import { ClientClosedError, ConnectionError, KubeConfigError, RequestTimeoutError, ResponseTooLargeError } from './errors.ts';
+import { MalformedResponseError } from '../api/errors.ts';
 import { ByteBudget } from './growing-buffer.ts';
 import { readBody } from './read-body.ts';
 import { getQuery, listQuery, resourcePath, validateResourceName } from './query.ts';
@@ -132,7 +133,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
   const { clock, stallTimeoutMs, maxRetries, requestTimeoutMs, maxEventBytes, maxResponseBytes, userAgent } = resolved;
   const watchList = resolved.watchList ? new WatchListSupport() : undefined;
   if (kubeConfig.getCurrentCluster() === null) {
-    throw new Error(`createClient: the KubeConfig has no current cluster (current-context ${JSON.stringify(kubeConfig.getCurrentContext())})`);
+    throw new KubeConfigError(`createClient: the KubeConfig has no current cluster (current-context ${JSON.stringify(kubeConfig.getCurrentContext())})`);
   }
   const transport = new RoutingTransport({
     clock,
@@ -210,7 +211,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
         try {
           return JSON.parse(body.toString('utf8'));
         } catch {
-          throw new Error(`${what}: the server answered 200 with a ${body.length}-byte body that is not JSON`);
+          throw new MalformedResponseError(`${what}: the server answered 200 with a ${body.length}-byte body that is not JSON`);
         }
       }
       const body = await readBody(response, MAX_ERROR_BODY_BYTES).catch(() => Buffer.alloc(0));
@@ -232,7 +233,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
       const path = resourcePath(name, namespace) + listQuery(listOptions ?? {}, false);
       const list = (await requestJson(path, `list ${name} in "${namespace}"`, signal)) as KubernetesListObject<KubernetesObject>;
       if (typeof list !== 'object' || list === null || !Array.isArray(list.items)) {
-        throw new Error(`list ${name} in "${namespace}": the server's answer has no items array`);
+        throw new MalformedResponseError(`list ${name} in "${namespace}": the server's answer has no items array`);
       }
       return list;
     };
