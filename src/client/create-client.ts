@@ -114,11 +114,13 @@ function emptyWatch(): AsyncIterable<WatchEvent> {
  * identity share HTTP/2 connections (new ones are opened only when the
  * server's concurrent-stream limit is reached); servers without HTTP/2 get
  * HTTP/1.1 with keep-alive, one socket per watch. Throws a TypeError for
- * invalid options and an Error when the KubeConfig has no current cluster.
+ * invalid options and a KubeConfigError when the KubeConfig has no current cluster.
  *
  * Failures: an API error answer is a StatusError (from the server's Status;
  * gets and lists answered 429 or 5xx with a Retry-After of at most a minute
  * are retried first, maxRetries times);
+ * MalformedResponseError for a 200 that is not JSON or a list without items;
+ * CredentialsError when the user's credentials cannot be produced;
  * ConnectionError when the connection fails; RequestTimeoutError when an
  * answer takes longer than requestTimeoutMs; ResponseTooLargeError when an
  * answer is larger than maxResponseBytes (or a watch line than
