@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { ReflectorError} from '../../src/index.ts';
-import { Reflector, StatusError, isResourceExpired, type ReflectorStore } from '../../src/index.ts';
+import { Reflector, type ReflectorError, type ReflectorStore } from '../../src/reflector/reflector.ts';
+import { StatusError, isResourceExpired } from '../../src/index.ts';
 import { FakeClock, FakeObjectSource } from '../../src/testing.ts';
 import { secret } from '../helpers/objects.ts';
 import { settle } from '../helpers/settle.ts';
