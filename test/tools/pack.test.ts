@@ -13,13 +13,15 @@
 // saying why, only when npm itself cannot be found.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { startApiServer, type ApiServer } from '../../src/apiserver/index.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { readmeExample } from '../helpers/readme-example.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const tsc = join(repo, 'node_modules', 'tsc7', 'bin', 'tsc');
@@ -74,15 +76,6 @@ function runNpm(args: string[], cwd: string): Promise<Run> {
   return run(npm.file, [...npm.prefix, ...args, '--no-audit', '--no-fund', '--loglevel=error'], cwd);
 }
 
-/** The code block of README.md after `<!-- example: NAME`, or an assertion error saying what is missing. */
-export function readmeExample(readme: string, name: string): string {
-  const marker = readme.indexOf(`<!-- example: ${name}`);
-  assert.notEqual(marker, -1, `README.md has no "<!-- example: ${name}" marker`);
-  const block = /```ts\n([^]*?)\n```/.exec(readme.slice(marker));
-  assert.ok(block?.[1] !== undefined, `README.md has no \`\`\`ts block after its "${name}" marker`);
-  return `${block[1]}\n`;
-}
-
 /** The version of a package installed in this repo's node_modules. */
 async function installedVersion(name: string): Promise<string> {
   return (JSON.parse(await readFile(join(repo, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
@@ -115,7 +108,7 @@ test('the packed package installs in an empty project, and the README example ty
   assert.deepEqual(files.filter((f) => !f.startsWith('dist/') && !['LICENSE', 'README.md', 'package.json'].includes(f)), [], 'nothing but dist/ and the three');
   assert.deepEqual(files.filter((f) => f.endsWith('.map')), [], 'no source maps (they would point at src/, which is not packed)');
 
-  await run('mkdir', ['-p', project], dir);
+  await mkdir(project);
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'kom-pack-check', private: true, type: 'module' }, null, 2));
   await writeFile(
     join(project, 'tsconfig.json'),
@@ -148,7 +141,8 @@ test('the packed package installs in an empty project, and the README example ty
   const ran = await run(process.execPath, [join(project, 'out', 'example.js')], project, childEnv({ KUBECONFIG: kubeconfig }));
   assert.equal(ran.code, 0, `the example exits 0 by itself: ${ran.stdout}${ran.stderr}`);
   assert.match(ran.stdout, /\[ 'tls\.crt', 'tls\.key' \]/, 'the example read the secret');
-  assert.equal(server.metrics().activeWatches, 0, 'the example stopped its watch');
+  // The example's process is gone; the server sees its stream end a moment later.
+  await eventually(() => assert.equal(server?.metrics().activeWatches, 0, 'the example stopped its watch'));
 
   // The other entry points and the bin, from the installed package.
   const version = await run(process.execPath, [join(project, 'node_modules', '.bin', 'kom'), '--version'], project);
