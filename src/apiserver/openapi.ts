@@ -100,7 +100,9 @@ export function operations(gv: GroupVersionDocument, r: ResourceInfo, kindSchema
   if (r.verbs.includes('get')) item['get'] = op('get', 'read', { responses: ok('200') });
   if (r.verbs.includes('update')) item['put'] = op('put', 'replace', { parameters: write, requestBody: body, responses: ok('200') });
   if (r.verbs.includes('patch')) {
-    const content = Object.fromEntries(patchMediaTypes.map((t) => [t, { schema: { type: 'object' } }]));
+    // A custom resource has no strategic merge (kubectl then sends a merge patch, as kube's CRD documents make it).
+    const types = r.custom === true ? [...patchMediaTypes.filter((t) => !t.includes('strategic')), 'application/apply-patch+yaml'] : patchMediaTypes;
+    const content = Object.fromEntries(types.map((t) => [t, { schema: { type: 'object' } }]));
     item['patch'] = op('patch', 'patch', { parameters: write, requestBody: { content, required: true }, responses: ok('200') });
   }
   if (r.verbs.includes('create')) collection['post'] = op('post', 'create', { parameters: write, requestBody: body, responses: ok('201') });
