@@ -1,4 +1,5 @@
 import type { ResourceCatalog } from './catalog.ts';
+import { storageVersionHash } from './extra-resources.ts';
 
 /** GET /api: the legacy core group's versions. */
 export function apiVersions(serverAddress: string): unknown {
@@ -39,6 +40,7 @@ export function apiResourceList(catalog: ResourceCatalog, group = '', version = 
     };
     if (r.shortNames.length > 0) entry['shortNames'] = r.shortNames;
     if (r.categories !== undefined) entry['categories'] = r.categories;
+    if (r.custom === true) entry['storageVersionHash'] = storageVersionHash(r);
     list.push(entry);
     for (const sub of r.subresources) {
       list.push({ name: `${r.name}/${sub}`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: sub === 'finalize' ? ['update'] : ['get', 'patch', 'update'] });

@@ -5,6 +5,7 @@
 // required on writes, field selectors are metadata.name and
 // metadata.namespace only, metadata.generation counts every change outside
 // metadata, and strategic merge patches are refused (415).
+import { createHash } from 'node:crypto';
 import { describeValue } from '../util/object-names.ts';
 import { lookupResource, qualifiedResource, servedGroups } from './resources.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
@@ -94,6 +95,11 @@ export function extraResourceInfos(extras: unknown): ResourceInfo[] {
     infos.push(info);
   });
   return infos;
+}
+
+/** kube's discovery `storageVersionHash` of a custom resource: 8 bytes of the SHA-256 of `group/version/kind`, base64. */
+export function storageVersionHash(info: ResourceInfo): string {
+  return createHash('sha256').update(`${info.group}/${info.version}/${info.kind}`).digest().subarray(0, 8).toString('base64');
 }
 
 /** A schema node of any JSON: objects tracked key by key (server-side apply's deduced type), anything else whole. */

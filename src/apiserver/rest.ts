@@ -193,6 +193,8 @@ async function list(ctx: RestContext, route: Route, q: URLSearchParams, table: b
     selected = page;
   }
   if (table) return toTable(info, selected, metadata, ctx.clock.now());
+  // A custom resource's list always carries `continue` (kube serializes its unstructured list so).
+  if (info.custom === true) metadata['continue'] ??= '';
   return { kind: info.listKind, apiVersion: groupVersion(info), metadata, items: servedItems(info, selected) };
 }
 
@@ -416,7 +418,8 @@ async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise
         const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
         const fields = parseFieldSelector(q.get('fieldSelector') ?? undefined, info);
         const items = registry.deleteCollection(stored, namespace, (o) => fields.matches(o) && labels.matches(o));
-        ex.json(200, { kind: info.listKind, apiVersion: groupVersion(info), metadata: { resourceVersion: String(registry.storage.resourceVersion) }, items: servedItems(info, items) });
+        const metadata = { resourceVersion: String(registry.storage.resourceVersion), ...(info.custom === true ? { continue: '' } : {}) };
+        ex.json(200, { kind: info.listKind, apiVersion: groupVersion(info), metadata, items: servedItems(info, items) });
         return;
       }
       default:
