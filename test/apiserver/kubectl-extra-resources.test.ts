@@ -30,6 +30,8 @@ note: any field is kept
 describe(`kubectl get, apply and delete of registered resources (${KUBECTL})`, () => {
   let session: KubectlSession;
   let kubectl: KubectlSession['kubectl'];
+  /** kubectl's minor version: before 1.21 it shows managedFields without a flag (and has none). */
+  let minor = 0;
 
   before(async () => {
     session = await startKubectlSession({
@@ -39,6 +41,8 @@ describe(`kubectl get, apply and delete of registered resources (${KUBECTL})`, (
       ],
     });
     ({ kubectl } = session);
+    const version = await kubectl('version', '--client', '-o', 'json');
+    minor = Number.parseInt((JSON.parse(version.stdout) as { clientVersion?: { minor?: string } }).clientVersion?.minor ?? '0', 10);
   });
   after(() => session.close());
 
@@ -86,7 +90,8 @@ describe(`kubectl get, apply and delete of registered resources (${KUBECTL})`, (
     const applied = await kubectl('apply', '--server-side', '-f', file);
     assert.equal(applied.code, 0, applied.stderr);
     assert.equal(applied.stdout.trim(), 'widget.example.com/kw serverside-applied');
-    const managed = await kubectl('get', 'wd', 'kw', '-n', 'default', '--show-managed-fields', '-o', 'jsonpath={.metadata.managedFields[0].manager} {.metadata.managedFields[0].operation}');
+    const showManaged = minor >= 21 ? ['--show-managed-fields'] : [];
+    const managed = await kubectl('get', 'wd', 'kw', '-n', 'default', ...showManaged, '-o', 'jsonpath={.metadata.managedFields[0].manager} {.metadata.managedFields[0].operation}');
     assert.equal(managed.stdout, 'kubectl Apply');
     assert.equal((await kubectl('delete', 'widgets', 'kw', '-n', 'default')).code, 0);
   });
