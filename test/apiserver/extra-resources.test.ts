@@ -73,6 +73,7 @@ describe('apiserver: extra resources served like schema-less CRDs', () => {
     assert.deepEqual(list.json.resources[0], {
       name: 'widgets', singularName: 'widget', namespaced: true, kind: 'Widget',
       verbs: ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'], shortNames: ['wd'],
+      storageVersionHash: 'gIwvi5rymmg=', // kube-apiserver's for example.com/v1 Widget
     });
     assert.deepEqual(list.json.resources.map((r: { name: string; namespaced: boolean }) => [r.name, r.namespaced]), [['widgets', true], ['gadgets', false], ['secrets', true]]);
   });
