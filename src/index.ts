@@ -8,7 +8,7 @@ export { newCacheBasedManager, type CacheBasedManagerOptions } from './manager/c
 export { NotRegisteredError, CacheStoppedError, SyncTimeoutError, UnexpectedObjectError } from './manager/errors.ts';
 export { newObjectStore } from './manager/object-store.ts';
 export { getObjectTTLFromNodeFunc, objectTTLAnnotationKey } from './manager/node-ttl.ts';
-export { newObjectCache, type ObjectCacheOptions } from './manager/object-cache.ts';
+export { newObjectCache, type ObjectCacheOptions, type ObjectWatchOptions, type WatchedResource } from './manager/object-cache.ts';
 export { newWatchBasedManager, type WatchBasedManagerOptions } from './manager/watch-based-manager.ts';
 
 export { Reflector, ReflectorError, isRetriableWatchError, type ReflectorOptions, type ReflectorPhase, type ReflectorStore } from './reflector/reflector.ts';
@@ -37,7 +37,7 @@ export {
   isResourceVersionTooLarge,
   type GroupResource,
 } from './api/status-error.ts';
-export { RealClock, realClock, type Clock } from './util/clock.ts';
+export { RealClock, realClock, type Clock, type ClockOptions } from './util/clock.ts';
 
 export {
   visitPodSecretNames,
@@ -61,8 +61,20 @@ export {
   defaultCacheTTLMs,
   type SecretManager,
   type ConfigMapManager,
-  type ManagerOptions,
+  type CachingManagerOptions,
+  type WatchingManagerOptions,
 } from './kubelet/managers.ts';
+export {
+  newSimpleReferenceManager,
+  newCachingReferenceManager,
+  newWatchingReferenceManager,
+  type ReferenceManager,
+  type ReferrerType,
+  type ObjectReference,
+  type SimpleReferenceManagerOptions,
+  type CachingReferenceManagerOptions,
+  type WatchingReferenceManagerOptions,
+} from './referrers/index.ts';
 
 export {
   createClient,
