@@ -87,3 +87,4 @@ export {
   WatchStalledError,
 } from './client/index.ts';
 export type { Client, ResourceClient, ClientOptions, ClientStats, KubeClient } from './client/index.ts';
+export type { ResourceRef } from './client/index.ts';

@@ -8,7 +8,9 @@ import type { RequestCredentials } from './credentials.ts';
 import { ClientClosedError, ConnectionError, RequestTimeoutError, ResponseTooLargeError } from './errors.ts';
 import { ByteBudget } from './growing-buffer.ts';
 import { readBody } from './read-body.ts';
-import { getQuery, listQuery, resourcePath, validateResourceName } from './query.ts';
+import { getQuery, listQuery } from './query.ts';
+import { resolveResourceRef, resourcePath } from './resource-ref.ts';
+import type { ResourceRef } from './resource-ref.ts';
 import { statusErrorFromResponse } from './status.ts';
 import { RoutingTransport } from './routing-transport.ts';
 import type { TransportResponse, TransportStats } from './transport.ts';
@@ -222,22 +224,27 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
     }
   }
 
-  function resource<T extends KubernetesObject = KubernetesObject>(name: string): ResourceClient<T> {
-    validateResourceName(name);
+  function resource<T extends KubernetesObject = KubernetesObject>(ref: string | ResourceRef): ResourceClient<T> {
+    const api = resolveResourceRef(ref);
+    const name = api.qualified;
+    /** `"ns/name"` for a namespaced object, `"name"` for a cluster-scoped one. */
+    const objectWhat = (namespace: string, objectName: string): string => JSON.stringify(api.namespaced ? `${namespace}/${objectName}` : objectName);
+    const collectionWhat = (verb: string, namespace: string): string => (api.namespaced ? `${verb} ${name} in "${namespace}"` : `${verb} ${name}`);
     const getObject = async (namespace: string, objectName: string, getOptions: { resourceVersion?: string } = {}): Promise<T> => {
-      const path = resourcePath(name, namespace, objectName) + getQuery(getOptions);
-      return (await requestJson(path, `get ${name} "${namespace}/${objectName}"`, undefined)) as T;
+      const path = resourcePath(api, namespace, objectName) + getQuery(getOptions);
+      return (await requestJson(path, `get ${name} ${objectWhat(namespace, objectName)}`, undefined)) as T;
     };
     const listObject = async (namespace: string, listOptions: ListOptions, signal?: AbortSignal): Promise<KubernetesListObject<KubernetesObject>> => {
-      const path = resourcePath(name, namespace) + listQuery(listOptions ?? {}, false);
-      const list = (await requestJson(path, `list ${name} in "${namespace}"`, signal)) as KubernetesListObject<KubernetesObject>;
+      const path = resourcePath(api, namespace) + listQuery(listOptions ?? {}, false);
+      const what = collectionWhat('list', namespace);
+      const list = (await requestJson(path, what, signal)) as KubernetesListObject<KubernetesObject>;
       if (typeof list !== 'object' || list === null || !Array.isArray(list.items)) {
-        throw new Error(`list ${name} in "${namespace}": the server's answer has no items array`);
+        throw new Error(`${what}: the server's answer has no items array`);
       }
       return list;
     };
     const watchObject = async (namespace: string, listOptions: ListOptions, signal: AbortSignal): Promise<AsyncIterable<WatchEvent>> => {
-      const path = resourcePath(name, namespace) + listQuery(listOptions ?? {}, true);
+      const path = resourcePath(api, namespace) + listQuery(listOptions ?? {}, true);
       if (signal.aborted) return emptyWatch();
       let response: TransportResponse;
       try {
@@ -248,13 +255,13 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
       }
       if (response.status !== 200) {
         const body = await readBody(response, MAX_ERROR_BODY_BYTES).catch(() => Buffer.alloc(0));
-        throw statusErrorFromResponse(response.status, response.retryAfter, body, `watch ${name} in "${namespace}"`);
+        throw statusErrorFromResponse(response.status, response.retryAfter, body, collectionWhat('watch', namespace));
       }
-      return watchStream(response, watchSettings, signal, name, namespace);
+      return watchStream(response, watchSettings, signal, collectionWhat('watch', namespace));
     };
     // One WatchListSupport for the whole client: the server refuses WatchList for every resource or none.
     const watch: WatchObjectFunc = watchList === undefined ? watchObject : Object.assign(watchObject, { watchList });
-    return { groupResource: { group: '', resource: name }, getObject, listObject, watchObject: watch };
+    return { groupResource: { group: api.group, resource: api.resource }, getObject, listObject, watchObject: watch };
   }
 
   return {

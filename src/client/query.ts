@@ -1,32 +1,5 @@
 import type { ListOptions } from '../api/types.ts';
 
-const RESOURCE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** Throws a TypeError unless `resource` looks like a plural resource name (`secrets`, `configmaps`). */
-export function validateResourceName(resource: string): void {
-  if (typeof resource !== 'string' || !RESOURCE_NAME.test(resource)) {
-    throw new TypeError(`createClient: resource must be a lowercase plural resource name such as "secrets", got ${JSON.stringify(resource)}`);
-  }
-}
-
-function segment(what: string, value: string): string {
-  if (typeof value !== 'string' || value === '' || value === '.' || value === '..' || value.includes('/')) {
-    throw new TypeError(`${what} must be a non-empty name without "/", got ${JSON.stringify(value)}`);
-  }
-  return encodeURIComponent(value);
-}
-
-/**
- * `/api/v1/namespaces/{namespace}/{resource}[/{name}]`, each part checked and
- * escaped; namespace "" lists or watches across all namespaces
- * (`/api/v1/{resource}`). A get always needs a namespace.
- */
-export function resourcePath(resource: string, namespace: string, name?: string): string {
-  if (namespace === '' && name === undefined) return `/api/v1/${resource}`;
-  const base = `/api/v1/namespaces/${segment('namespace', namespace)}/${resource}`;
-  return name === undefined ? base : `${base}/${segment('name', name)}`;
-}
-
 const STRING_OPTIONS = ['labelSelector', 'fieldSelector', 'resourceVersion', 'resourceVersionMatch', 'continue'] as const;
 const BOOLEAN_OPTIONS = ['allowWatchBookmarks', 'sendInitialEvents'] as const;
 const INTEGER_OPTIONS = ['timeoutSeconds', 'limit'] as const;

@@ -41,10 +41,9 @@ export function watchStream(
   response: TransportResponse,
   settings: WatchSettings,
   signal: AbortSignal,
-  resource: string,
-  namespace: string,
+  what: string,
 ): AsyncIterableIterator<WatchEvent, undefined, undefined> {
-  return new WatchEvents(response, settings, signal, resource, namespace);
+  return new WatchEvents(response, settings, signal, what);
 }
 
 // Extends the decoder rather than holding one: one object per watch instead of two.
@@ -52,8 +51,8 @@ class WatchEvents extends WatchDecoder implements AsyncIterableIterator<WatchEve
   readonly #response: TransportResponse;
   readonly #settings: WatchSettings;
   readonly #signal: AbortSignal;
-  readonly #resource: string;
-  readonly #namespace: string;
+  /** The watch as error messages name it: `watch secrets in "ns"`. */
+  readonly #what: string;
   /** Decoded events the consumer has not pulled yet. */
   #queue: WatchEvent[] | undefined;
   /** The consumer's pending next(), when it waits. */
@@ -68,13 +67,12 @@ class WatchEvents extends WatchDecoder implements AsyncIterableIterator<WatchEve
   #done = false;
   waitingSince = 0;
 
-  constructor(response: TransportResponse, settings: WatchSettings, signal: AbortSignal, resource: string, namespace: string) {
+  constructor(response: TransportResponse, settings: WatchSettings, signal: AbortSignal, what: string) {
     super(settings.maxEventBytes, settings.lineBudget);
     this.#response = response;
     this.#settings = settings;
     this.#signal = signal;
-    this.#resource = resource;
-    this.#namespace = namespace;
+    this.#what = what;
   }
 
   [Symbol.asyncIterator](): this {
@@ -82,7 +80,7 @@ class WatchEvents extends WatchDecoder implements AsyncIterableIterator<WatchEve
   }
 
   next(): Promise<Result> {
-    if (this.#resolve !== undefined) return Promise.reject(new TypeError(`${this.#what()}: next() called while the previous next() is pending`));
+    if (this.#resolve !== undefined) return Promise.reject(new TypeError(`${this.#what}: next() called while the previous next() is pending`));
     const result = this.#poll();
     if (result instanceof Error) return Promise.reject(result);
     if (result !== undefined) return Promise.resolve(result);
@@ -101,7 +99,7 @@ class WatchEvents extends WatchDecoder implements AsyncIterableIterator<WatchEve
   /** The watchdog found no byte for its timeout while the consumer waited. */
   stall(): void {
     if (this.#done) return;
-    const stalled = new WatchStalledError(`${this.#what()}: no data from the server for ${this.#settings.watchdog.timeoutMs} ms; the watch was stopped`);
+    const stalled = new WatchStalledError(`${this.#what}: no data from the server for ${this.#settings.watchdog.timeoutMs} ms; the watch was stopped`);
     this.#failure = stalled;
     this.discard();
     this.#response.destroy(stalled);
@@ -149,7 +147,7 @@ class WatchEvents extends WatchDecoder implements AsyncIterableIterator<WatchEve
   onClose(): void {
     if (this.#done || this.#ended) return;
     this.discard();
-    this.#failure ??= new ConnectionError(`${this.#what()}: the watch stream failed: the stream closed before the end of the response`);
+    this.#failure ??= new ConnectionError(`${this.#what}: the watch stream failed: the stream closed before the end of the response`);
     this.#settle();
   }
 
@@ -220,18 +218,14 @@ class WatchEvents extends WatchDecoder implements AsyncIterableIterator<WatchEve
     if (!this.#done) this.#response.body.pause();
   }
 
-  #what(): string {
-    return `watch ${this.#resource} in "${this.#namespace}"`;
-  }
-
   #closedError(): ClientClosedError {
-    return new ClientClosedError(`${this.#what()}: the client was closed`);
+    return new ClientClosedError(`${this.#what}: the client was closed`);
   }
 
   #describe(err: Error): Error {
     if (this.#settings.closed.aborted) return this.#closedError();
     if (err instanceof WatchStalledError || err instanceof WatchDecodeError || err instanceof ClientClosedError || err instanceof ResponseTooLargeError) return err;
-    return new ConnectionError(`${this.#what()}: the watch stream failed: ${err.message}`, { cause: err });
+    return new ConnectionError(`${this.#what}: the watch stream failed: ${err.message}`, { cause: err });
   }
 
   /** Ends the iteration and frees the stream (idempotent). */

@@ -165,7 +165,7 @@ class CacheItem implements ReflectorStore, ReflectorOptions {
   replace(objects: KubernetesObject[], resourceVersion: string): void {
     let listed: KubernetesObject | undefined;
     for (const o of objects) {
-      if (o !== null && typeof o === 'object' && listed === undefined && isObject(o, this.namespace, this.objectName)) listed = o;
+      if (o !== null && typeof o === 'object' && listed === undefined && isObject(o, this.namespace, this.objectName, this.cache.options.groupResource.group)) listed = o;
       else this.ignoredObjects++;
     }
     if (!isOlderResourceVersion(resourceVersion, this.resourceVersion)) {
@@ -191,7 +191,7 @@ class CacheItem implements ReflectorStore, ReflectorOptions {
   }
 
   #apply(event: KubernetesObject, next: KubernetesObject | undefined): void {
-    if (!isObject(event, this.namespace, this.objectName)) {
+    if (!isObject(event, this.namespace, this.objectName, this.cache.options.groupResource.group)) {
       this.ignoredObjects++;
       return;
     }

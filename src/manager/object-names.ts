@@ -38,14 +38,28 @@ export function nameFieldSelector(name: string): string {
   return `metadata.name=${escapeFieldSelectorValue(name)}`;
 }
 
-/** Whether `object` is `namespace/name`: anything else the server sends for it is not the object. */
-export function isObject(object: KubernetesObject, namespace: string, name: string): boolean {
-  return object.metadata?.name === name && object.metadata.namespace === namespace;
+/** The group an apiVersion names: '' for the core group's `v1`, `apps` for `apps/v1`. */
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
 }
 
-/** Throws UnexpectedObjectError unless `object` is `namespace/name` (`what` names the request). */
-export function checkIsObject(object: KubernetesObject, namespace: string, name: string, what: string): void {
-  if (isObject(object, namespace, name)) return;
-  const got = `${describe(object.metadata?.namespace)}/${describe(object.metadata?.name)}`;
+/**
+ * Whether `object` is the object `name` in `namespace`, of `group` when
+ * given: anything else the server sends for it is not the object. Namespace
+ * "" is a cluster-scoped object's (which has no metadata.namespace). An
+ * object whose apiVersion names another group is not it; objects without an
+ * apiVersion (list items of kube's built-in kinds carry none) are taken.
+ */
+export function isObject(object: KubernetesObject, namespace: string, name: string, group?: string): boolean {
+  if (object.metadata?.name !== name || (object.metadata.namespace ?? '') !== namespace) return false;
+  return group === undefined || typeof object.apiVersion !== 'string' || groupOf(object.apiVersion) === group;
+}
+
+/** Throws UnexpectedObjectError unless `object` is `namespace/name` of `group` (see isObject; `what` names the request). */
+export function checkIsObject(object: KubernetesObject, namespace: string, name: string, what: string, group?: string): void {
+  if (isObject(object, namespace, name, group)) return;
+  const version = typeof object.apiVersion === 'string' ? ` of apiVersion ${describe(object.apiVersion)}` : '';
+  const got = `${describe(object.metadata?.namespace)}/${describe(object.metadata?.name)}${version}`;
   throw new UnexpectedObjectError(`${what} "${namespace}"/"${name}": the server answered with the object ${got}; it is ignored`);
 }

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { getQuery, listQuery, resourcePath, validateResourceName } from '../../src/client/query.ts';
+import { getQuery, listQuery } from '../../src/client/query.ts';
+import { resolveResourceRef, resourcePath as pathOf } from '../../src/client/resource-ref.ts';
 import { parseRetryAfter, statusErrorFromResponse } from '../../src/client/status.ts';
 import { isNotFound, isTooManyRequests, isInternalError, StatusError } from '../../src/api/status-error.ts';
+
+const resourcePath = (resource: string, namespace: string, name?: string): string => pathOf(resolveResourceRef(resource), namespace, name);
 
 describe('request paths and queries', () => {
   it('builds escaped resource paths and rejects unusable names', () => {
@@ -14,8 +17,8 @@ describe('request paths and queries', () => {
     assert.throws(() => resourcePath('secrets', 'ns', 'a/b'), /name must be a non-empty name without "\/", got "a\/b"/);
     assert.throws(() => resourcePath('secrets', '', 'x'), /namespace must be/);
     assert.throws(() => resourcePath('secrets', 'ns', '..'), /name must be/);
-    assert.throws(() => validateResourceName('Secrets'), /lowercase plural resource name/);
-    assert.throws(() => validateResourceName('secrets/x'), /lowercase plural resource name/);
+    assert.throws(() => resolveResourceRef('Secrets'), /lowercase plural resource name/);
+    assert.throws(() => resolveResourceRef('secrets/x'), /lowercase plural resource name/);
   });
 
   it('puts watch=1 and every list option in the query, URL-encoded', () => {

@@ -37,7 +37,7 @@ type Events = AsyncIterator<{ type: string; object: { metadata?: { name?: string
 
 function open(response: TransportResponse, clock = new FakeClock(), signal = new AbortController().signal, watchdog = new StallWatchdog(clock, 1_000)): Events {
   const settings = { watchdog, maxEventBytes: 1024 * 1024, lineBudget: new ByteBudget(64 * 1024 * 1024), closed: new AbortController().signal };
-  return watchStream(response, settings, signal, 'secrets', 'ns')[Symbol.asyncIterator]();
+  return watchStream(response, settings, signal, 'watch secrets in "ns"')[Symbol.asyncIterator]();
 }
 
 const nameOf = (result: IteratorResult<{ object: { metadata?: { name?: string } } }>): string | undefined => (result.done === true ? undefined : result.value.object.metadata?.name);
