@@ -35,7 +35,7 @@ export function simpleReferenceManager<R, T extends KubernetesObject>(resource: 
       // No object has such a name, and its path would reach another one: not asked for.
       if (typeof name === 'string' && unreachableName(name) !== undefined) throw newNotFound(resource.groupResource, name);
       const object = await resource.getObject(namespace, name, {});
-      checkIsObject(object, namespace, name, `get ${resource.groupResource.resource}`);
+      checkIsObject(object, namespace, name, `get ${resource.groupResource.resource}`, resource.groupResource.group);
       return object;
     },
     register: () => undefined,
