@@ -12,12 +12,16 @@ export { newObjectCache, type ObjectCacheOptions, type ObjectWatchOptions, type 
 export { newWatchBasedManager, type WatchBasedManagerOptions } from './manager/watch-based-manager.ts';
 
 export { Reflector, ReflectorError, isRetriableWatchError, type ReflectorOptions, type ReflectorPhase, type ReflectorStore } from './reflector/reflector.ts';
+export { WatchEndedError } from './reflector/reflector.ts';
 export { WatchListSupport } from './api/watch-list-support.ts';
 export { Backoff, backoffBaseDelay, defaultBackoff, withJitter, type BackoffOptions } from './reflector/backoff.ts';
 
+export { KomError, MalformedResponseError } from './api/errors.ts';
 export {
   StatusError,
   findStatusError,
+  hasErrorCode,
+  isSourceClosed,
   formatGroupResource,
   newNotFound,
   isNotFound,
@@ -81,6 +85,8 @@ export {
   loadKubeConfig,
   ClientClosedError,
   ConnectionError,
+  CredentialsError,
+  KubeConfigError,
   RequestTimeoutError,
   ResponseTooLargeError,
   WatchDecodeError,

@@ -1,4 +1,5 @@
 import type { V1Status } from '@kubernetes/client-node';
+import { KomError } from './errors.ts';
 
 /** A Kubernetes API group and resource, as in `{ group: '', resource: 'secrets' }`. */
 export interface GroupResource {
@@ -12,21 +13,26 @@ export function formatGroupResource(gr: GroupResource): string {
 }
 
 /**
- * An error the Kubernetes API answered with, carrying its V1Status. `code` is
- * the HTTP status, `reason` the machine-readable reason (`NotFound`, `Expired`,
- * ...). The message is the server's; it never includes request bodies.
+ * An error the Kubernetes API answered with, carrying its V1Status.
+ * `statusCode` is the HTTP status, `reason` the machine-readable reason
+ * (`NotFound`, `Expired`, ...), `code` the library's KOM_API_STATUS. The
+ * message is the server's; it never includes request bodies. `status` keeps
+ * only the fields of a Status, so that an answer of another kind (a hostile
+ * ERROR event carrying a Secret) leaves none of its data in the error.
  */
-export class StatusError extends Error {
+export class StatusError extends KomError {
   override readonly name = 'StatusError';
-  readonly code: number;
+  readonly code = 'KOM_API_STATUS';
+  readonly statusCode: number;
   readonly reason: string;
   readonly status: V1Status;
 
   constructor(status: V1Status, options?: { cause?: unknown }) {
-    super(status.message ?? `${status.reason ?? 'Unknown'} (${status.code ?? 0})`, options);
-    this.status = status;
-    this.code = status.code ?? 0;
-    this.reason = status.reason ?? '';
+    const kept = statusFields(status);
+    super(typeof kept.message === 'string' ? kept.message : `${typeof kept.reason === 'string' ? kept.reason : 'Unknown'} (${statusCodeOf(kept)})`, options);
+    this.status = kept;
+    this.statusCode = statusCodeOf(kept);
+    this.reason = typeof kept.reason === 'string' ? kept.reason : '';
   }
 
   /** Seconds the server asked the client to wait (429, 503, 504), if it said. */
@@ -40,6 +46,44 @@ export class StatusError extends Error {
     if (details !== undefined) status.details = details;
     return new StatusError(status);
   }
+}
+
+/** The fields of a V1Status, and of its metadata (a ListMeta). */
+const statusKeys: ReadonlySet<string> = new Set(['kind', 'apiVersion', 'metadata', 'status', 'message', 'reason', 'details', 'code']);
+const listMetaKeys: ReadonlySet<string> = new Set(['resourceVersion', 'continue', 'selfLink', 'remainingItemCount']);
+
+/**
+ * `status` itself when it holds only the fields of a Status (what servers
+ * send), else a copy of those, in their order: an object's own metadata can
+ * hold its data (kubectl's last-applied-configuration annotation).
+ */
+function statusFields(status: V1Status): V1Status {
+  const meta: unknown = status.metadata;
+  const metaOk = meta === undefined || (typeof meta === 'object' && meta !== null && onlyKeys(meta, listMetaKeys));
+  if (metaOk && onlyKeys(status, statusKeys)) return status;
+  return pick(status, statusKeys, (key, value) => {
+    if (key !== 'metadata') return value;
+    return typeof value === 'object' && value !== null ? pick(value, listMetaKeys) : undefined;
+  });
+}
+
+/** The `allowed` fields of `value`, in their order, each through `map` (undefined drops it). */
+function pick(value: object, allowed: ReadonlySet<string>, map = (_key: string, field: unknown): unknown => field): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (!allowed.has(key)) continue;
+    const mapped = map(key, field);
+    if (mapped !== undefined) kept[key] = mapped;
+  }
+  return kept;
+}
+
+function onlyKeys(value: object, allowed: ReadonlySet<string>): boolean {
+  return Object.keys(value).every((key) => allowed.has(key));
+}
+
+function statusCodeOf(status: V1Status): number {
+  return typeof status.code === 'number' ? status.code : 0;
 }
 
 /** The 404 a get of a missing object answers: `secrets "name" not found`. */
@@ -59,17 +103,13 @@ export function findStatusError(err: unknown): StatusError | undefined {
   return undefined;
 }
 
-function statusOf(err: unknown): { code: number; reason: string } | undefined {
-  return findStatusError(err);
-}
-
-function hasReasonOrCode(err: unknown, reason: string, code: number): boolean {
-  const s = statusOf(err);
+function hasReasonOrCode(err: unknown, reason: string, statusCode: number): boolean {
+  const s = findStatusError(err);
   if (s === undefined) return false;
   if (s.reason === reason) return true;
   // A bare code counts only when the server gave no (known) reason, like
   // apimachinery's reasonForError falling back to the code.
-  return s.code === code && (s.reason === '' || s.reason === 'Unknown');
+  return s.statusCode === statusCode && (s.reason === '' || s.reason === 'Unknown');
 }
 
 export function isNotFound(err: unknown): boolean {
@@ -113,7 +153,7 @@ export function isTimeout(err: unknown): boolean {
   return hasReasonOrCode(err, 'Timeout', 504);
 }
 export function isServerTimeout(err: unknown): boolean {
-  const s = statusOf(err);
+  const s = findStatusError(err);
   return s !== undefined && s.reason === 'ServerTimeout';
 }
 /** The server cannot serve a resourceVersion that far ahead (ResourceVersionTooLarge cause). */

@@ -134,7 +134,7 @@ async function continuedItems(ctx: RestContext, info: ResourceInfo, namespace: s
   try {
     return { items: storage.listAt(info.name, token.rv, namespace), listRv: token.rv };
   } catch (err) {
-    if (err instanceof StatusError && err.code === 410) throw continueTooOld(token.start);
+    if (err instanceof StatusError && err.statusCode === 410) throw continueTooOld(token.start);
     throw err;
   }
 }

@@ -5,7 +5,8 @@ import { resolveClientOptions } from './client-options.ts';
 import type { ClientOptions } from './client-options.ts';
 import { CredentialReader } from './credentials.ts';
 import type { RequestCredentials } from './credentials.ts';
-import { ClientClosedError, ConnectionError, RequestTimeoutError, ResponseTooLargeError } from './errors.ts';
+import { ClientClosedError, ConnectionError, KubeConfigError, RequestTimeoutError, ResponseTooLargeError } from './errors.ts';
+import { MalformedResponseError } from '../api/errors.ts';
 import { ByteBudget } from './growing-buffer.ts';
 import { readBody } from './read-body.ts';
 import { getQuery, listQuery } from './query.ts';
@@ -115,11 +116,13 @@ function emptyWatch(): AsyncIterable<WatchEvent> {
  * identity share HTTP/2 connections (new ones are opened only when the
  * server's concurrent-stream limit is reached); servers without HTTP/2 get
  * HTTP/1.1 with keep-alive, one socket per watch. Throws a TypeError for
- * invalid options and an Error when the KubeConfig has no current cluster.
+ * invalid options and a KubeConfigError when the KubeConfig has no current cluster.
  *
  * Failures: an API error answer is a StatusError (from the server's Status;
  * gets and lists answered 429 or 5xx with a Retry-After of at most a minute
  * are retried first, maxRetries times);
+ * MalformedResponseError for a 200 that is not JSON or a list without items;
+ * CredentialsError when the user's credentials cannot be produced;
  * ConnectionError when the connection fails; RequestTimeoutError when an
  * answer takes longer than requestTimeoutMs; ResponseTooLargeError when an
  * answer is larger than maxResponseBytes (or a watch line than
@@ -134,7 +137,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
   const { clock, stallTimeoutMs, maxRetries, requestTimeoutMs, maxEventBytes, maxResponseBytes, userAgent } = resolved;
   const watchList = resolved.watchList ? new WatchListSupport() : undefined;
   if (kubeConfig.getCurrentCluster() === null) {
-    throw new Error(`createClient: the KubeConfig has no current cluster (current-context ${JSON.stringify(kubeConfig.getCurrentContext())})`);
+    throw new KubeConfigError(`createClient: the KubeConfig has no current cluster (current-context ${JSON.stringify(kubeConfig.getCurrentContext())})`);
   }
   const transport = new RoutingTransport({
     clock,
@@ -212,7 +215,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
         try {
           return JSON.parse(body.toString('utf8'));
         } catch {
-          throw new Error(`${what}: the server answered 200 with a ${body.length}-byte body that is not JSON`);
+          throw new MalformedResponseError(`${what}: the server answered 200 with a ${body.length}-byte body that is not JSON`);
         }
       }
       const body = await readBody(response, MAX_ERROR_BODY_BYTES).catch(() => Buffer.alloc(0));
@@ -239,7 +242,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
       const what = collectionWhat('list', namespace);
       const list = (await requestJson(path, what, signal)) as KubernetesListObject<KubernetesObject>;
       if (typeof list !== 'object' || list === null || !Array.isArray(list.items)) {
-        throw new Error(`${what}: the server's answer has no items array`);
+        throw new MalformedResponseError(`${what}: the server's answer has no items array`);
       }
       return list;
     };

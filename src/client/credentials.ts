@@ -5,6 +5,7 @@ import type { KubeConfig, User } from '@kubernetes/client-node';
 import type { Clock } from '../util/clock.ts';
 import { ExecCredentials, execConfigOf } from './exec-credential.ts';
 import { TokenFiles } from './token-file.ts';
+import { CredentialsError, KubeConfigError } from './errors.ts';
 
 /** TLS settings of one connection, as the KubeConfig gives them. */
 export interface TlsIdentity {
@@ -128,24 +129,24 @@ function kubeConfigView(kubeConfig: KubeConfig, user: User | null, plainHttp: bo
  * plugins through `sources` (a token file is read again every minute, a
  * plugin's credential is kept until it expires), everything else through
  * client-node's `applyToHTTPSOptions` (which reads certificate files again
- * each time). Throws an Error naming the problem when there is no current
- * cluster, its server URL is not http(s), or the credentials cannot be
- * produced (a plugin that fails, a missing file); the error quotes no
- * credential and nothing a plugin printed.
+ * each time). Throws a KubeConfigError when there is no current cluster or
+ * its server URL is not http(s), and a CredentialsError when the
+ * credentials cannot be produced (a plugin that fails, a missing file); the
+ * error quotes no credential and nothing a plugin printed.
  */
 export async function readCredentials(kubeConfig: KubeConfig, sources: CredentialSources): Promise<RequestCredentials> {
   const cluster = kubeConfig.getCurrentCluster();
   if (cluster === null) {
-    throw new Error(`KubeConfig has no current cluster (current-context ${JSON.stringify(kubeConfig.getCurrentContext())})`);
+    throw new KubeConfigError(`KubeConfig has no current cluster (current-context ${JSON.stringify(kubeConfig.getCurrentContext())})`);
   }
   let origin: URL;
   try {
     origin = new URL(cluster.server);
   } catch {
-    throw new Error(`KubeConfig cluster ${JSON.stringify(cluster.name)} has an invalid server URL`);
+    throw new KubeConfigError(`KubeConfig cluster ${JSON.stringify(cluster.name)} has an invalid server URL`);
   }
   if (origin.protocol !== 'https:' && origin.protocol !== 'http:') {
-    throw new Error(`KubeConfig cluster ${JSON.stringify(cluster.name)}: server URL must be http or https, got ${origin.protocol}`);
+    throw new KubeConfigError(`KubeConfig cluster ${JSON.stringify(cluster.name)}: server URL must be http or https, got ${origin.protocol}`);
   }
   const opts: RequestOptions & { headers: Record<string, unknown> } = { headers: {} };
   try {
@@ -155,7 +156,7 @@ export async function readCredentials(kubeConfig: KubeConfig, sources: Credentia
   } catch (err) {
     const user = kubeConfig.getCurrentUser()?.name ?? '';
     const detail = err instanceof Error ? err.message.trim() : String(err);
-    throw new Error(`could not read the credentials of KubeConfig user ${JSON.stringify(user)} for cluster ${JSON.stringify(cluster.name)}: ${detail}`, { cause: err });
+    throw new CredentialsError(`could not read the credentials of KubeConfig user ${JSON.stringify(user)} for cluster ${JSON.stringify(cluster.name)}: ${detail}`, { cause: err });
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(opts.headers)) {
@@ -170,7 +171,7 @@ export async function readCredentials(kubeConfig: KubeConfig, sources: Credentia
     const trimmed = value.trim();
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(trimmed)) {
-      throw new Error(`the credentials of KubeConfig user ${JSON.stringify(kubeConfig.getCurrentUser()?.name ?? '')} give header "${name}" a control character`);
+      throw new CredentialsError(`the credentials of KubeConfig user ${JSON.stringify(kubeConfig.getCurrentUser()?.name ?? '')} give header "${name}" a control character`);
     }
     headers[name] = trimmed;
   }

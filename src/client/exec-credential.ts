@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Clock } from '../util/clock.ts';
 import { GrowingBuffer } from './growing-buffer.ts';
+import { ClientClosedError, CredentialsError } from './errors.ts';
 
 /** A KubeConfig user's `exec` section (client.authentication.k8s.io). */
 export interface ExecConfig {
@@ -40,7 +41,7 @@ export function execConfigOf(user: { exec?: unknown; authProvider?: unknown }): 
   const provider = user.authProvider as { config?: { exec?: unknown } } | undefined | null;
   const exec = (user.exec ?? provider?.config?.exec) as Partial<ExecConfig> | undefined | null;
   if (exec === undefined || exec === null || typeof exec !== 'object') return undefined;
-  if (typeof exec.command !== 'string' || exec.command === '') throw new Error('the exec section has no command');
+  if (typeof exec.command !== 'string' || exec.command === '') throw new CredentialsError('the exec section has no command');
   const config: ExecConfig = { command: exec.command };
   if (isStringArray(exec.args)) config.args = exec.args;
   if (Array.isArray(exec.env)) config.env = exec.env.filter((e) => typeof e?.name === 'string' && typeof e.value === 'string');
@@ -107,7 +108,7 @@ function pluginName(exec: ExecConfig): string {
   return `the exec credential plugin ${JSON.stringify(exec.command)}`;
 }
 
-/** The plugin's stdout; rejects with an Error that says how the plugin failed, quoting none of its output. */
+/** The plugin's stdout; rejects with a CredentialsError that says how the plugin failed, quoting none of its output. */
 function runPlugin(exec: ExecConfig, signal: AbortSignal): Promise<Buffer> {
   const name = pluginName(exec);
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -119,19 +120,19 @@ function runPlugin(exec: ExecConfig, signal: AbortSignal): Promise<Buffer> {
     const child = spawn(exec.command, exec.args ?? [], { env, stdio: ['ignore', 'pipe', 'inherit'], signal });
     child.stdout.on('data', (chunk: Buffer) => {
       if (failure !== undefined || stdout.append(chunk) === 'ok') return;
-      failure = new Error(`${name} wrote more than ${MAX_PLUGIN_OUTPUT_BYTES} bytes to stdout`);
+      failure = new CredentialsError(`${name} wrote more than ${MAX_PLUGIN_OUTPUT_BYTES} bytes to stdout`);
       child.kill('SIGKILL');
     });
     child.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.name === 'AbortError') failure ??= new Error(`${name} was stopped: the client was closed`);
-      else if (err.code === 'ENOENT') failure ??= new Error(`${name} was not found${exec.installHint === undefined ? '' : ` (${exec.installHint.trim().slice(0, 500)})`}`);
-      else failure ??= new Error(`${name} could not be started (${err.code ?? err.name})`);
+      if (err.name === 'AbortError') failure ??= new ClientClosedError(`${name} was stopped: the client was closed`);
+      else if (err.code === 'ENOENT') failure ??= new CredentialsError(`${name} was not found${exec.installHint === undefined ? '' : ` (${exec.installHint.trim().slice(0, 500)})`}`);
+      else failure ??= new CredentialsError(`${name} could not be started (${err.code ?? err.name})`);
     });
     child.on('close', (code: number | null, killedBy: NodeJS.Signals | null) => {
       if (failure !== undefined) return reject(failure);
       if (code === 0) return resolve(stdout.bytes());
       const how = code === null ? `was killed by ${String(killedBy)}` : `failed with exit code ${code}`;
-      reject(new Error(`${name} ${how} (what it printed on stderr went to this process's stderr)`));
+      reject(new CredentialsError(`${name} ${how} (what it printed on stderr went to this process's stderr)`));
     });
   });
 }
@@ -143,14 +144,14 @@ function parseExecCredential(output: Buffer, exec: ExecConfig): { status: ExecCr
     value = JSON.parse(output.toString('utf8'));
   } catch {
     // V8's message would quote the output, which may hold the token.
-    throw new Error(`${name} wrote ${output.length} bytes to stdout that are not JSON`);
+    throw new CredentialsError(`${name} wrote ${output.length} bytes to stdout that are not JSON`);
   }
   const credential = value as { kind?: unknown; apiVersion?: unknown; status?: unknown } | null;
   if (typeof credential !== 'object' || credential === null || credential.kind !== 'ExecCredential') {
-    throw new Error(`${name} wrote JSON that is not an ExecCredential`);
+    throw new CredentialsError(`${name} wrote JSON that is not an ExecCredential`);
   }
   if (exec.apiVersion !== undefined && credential.apiVersion !== exec.apiVersion) {
-    throw new Error(`${name} answered with another apiVersion than the configured ${JSON.stringify(exec.apiVersion)}`);
+    throw new CredentialsError(`${name} answered with another apiVersion than the configured ${JSON.stringify(exec.apiVersion)}`);
   }
   const raw = credential.status as { token?: unknown; clientCertificateData?: unknown; clientKeyData?: unknown; expirationTimestamp?: unknown } | null | undefined;
   const status: ExecCredentialStatus = {};
@@ -160,12 +161,12 @@ function parseExecCredential(output: Buffer, exec: ExecConfig): { status: ExecCr
     status.clientKeyData = raw.clientKeyData;
   }
   if (status.token === undefined && status.clientCertificateData === undefined) {
-    throw new Error(`${name} gave neither a token nor a client certificate and key`);
+    throw new CredentialsError(`${name} gave neither a token nor a client certificate and key`);
   }
   let expiresAt = Infinity;
   if (raw?.expirationTimestamp !== undefined && raw.expirationTimestamp !== null) {
     expiresAt = typeof raw.expirationTimestamp === 'string' ? Date.parse(raw.expirationTimestamp) : NaN;
-    if (Number.isNaN(expiresAt)) throw new Error(`${name} gave an expirationTimestamp that is not an RFC 3339 time`);
+    if (Number.isNaN(expiresAt)) throw new CredentialsError(`${name} gave an expirationTimestamp that is not an RFC 3339 time`);
   }
   return { status, expiresAt };
 }

@@ -8,8 +8,13 @@ import type { BodyReader, TransportRequest, TransportResponse } from './transpor
 /** Node errors for a stream that never reached the server. */
 export const UNSENT_CODES: ReadonlySet<string> = new Set(['ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_INVALID_SESSION', 'ERR_HTTP2_OUT_OF_STREAMS']);
 
-/** A stream the server never processed; the request goes to another connection. */
-export class StreamRefusedError extends ConnectionError {}
+/**
+ * A stream the server never processed; the request goes to another
+ * connection. A ConnectionError (same code) when the last attempt fails too.
+ */
+export class StreamRefusedError extends ConnectionError {
+  override readonly name = 'StreamRefusedError';
+}
 
 /** The connection a stream runs on, told when the stream closes. */
 export interface StreamOwner {

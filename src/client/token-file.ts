@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { Clock } from '../util/clock.ts';
 import { GrowingBuffer } from './growing-buffer.ts';
+import { CredentialsError } from './errors.ts';
 
 /**
  * How long a token read from a file is used before the file is read again:
@@ -29,7 +30,7 @@ async function readTokenFile(path: string): Promise<string> {
       for (;;) {
         const { bytesRead } = await file.read(chunk, 0, chunk.length, null);
         if (bytesRead === 0) break;
-        if (bytes.append(chunk.subarray(0, bytesRead)) !== 'ok') throw new Error(`the token file ${JSON.stringify(path)} is larger than ${MAX_TOKEN_FILE_BYTES} bytes`);
+        if (bytes.append(chunk.subarray(0, bytesRead)) !== 'ok') throw new CredentialsError(`the token file ${JSON.stringify(path)} is larger than ${MAX_TOKEN_FILE_BYTES} bytes`);
       }
       text = bytes.bytes().toString('utf8');
     } finally {
@@ -38,11 +39,11 @@ async function readTokenFile(path: string): Promise<string> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (typeof code !== 'string') throw err;
-    throw new Error(`cannot read the token file ${JSON.stringify(path)}: ${code}`, { cause: err });
+    throw new CredentialsError(`cannot read the token file ${JSON.stringify(path)}: ${code}`, { cause: err });
   }
   // A token file usually ends with a newline: trimmed, as client-go does.
   const token = text.trim();
-  if (token === '') throw new Error(`the token file ${JSON.stringify(path)} is empty`);
+  if (token === '') throw new CredentialsError(`the token file ${JSON.stringify(path)} is empty`);
   return token;
 }
 

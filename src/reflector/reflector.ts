@@ -4,6 +4,7 @@ import type { ListOptions, WatchEvent } from '../api/types.ts';
 import { realClock, type Clock, type ClockOptions } from '../util/clock.ts';
 import { checkDurationMs } from '../util/duration.ts';
 import { sleep } from '../util/sleep.ts';
+import { KomError, MalformedResponseError } from '../api/errors.ts';
 import {
   StatusError,
   findStatusError,
@@ -77,15 +78,30 @@ export interface ReflectorOptions extends ClockOptions {
 /** Where a reflector's error happened: the list, the WatchList request (up to its initial-events-end bookmark), or a watch. */
 export type ReflectorPhase = 'list' | 'watch-list' | 'watch';
 
-/** An error the reflector recovered from, with where it happened. */
-export class ReflectorError extends Error {
+/**
+ * An error the reflector recovered from, with where it happened; `cause` is
+ * what failed (a StatusError, a client error, a WatchEndedError, ...).
+ */
+export class ReflectorError extends KomError {
   override readonly name = 'ReflectorError';
+  readonly code = 'KOM_REFLECTOR';
   readonly phase: ReflectorPhase;
   constructor(reflectorName: string, phase: ReflectorPhase, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     super(`${reflectorName}: ${phase} failed: ${reason}`, { cause });
     this.phase = phase;
   }
+}
+
+/**
+ * A watch that ended before it was of use: the server closed it at once
+ * without any event (a very short watch, backed off like a failure), or a
+ * WatchList stream ended, or sent nothing for initialEventsTimeoutMs, before
+ * its initial-events-end bookmark.
+ */
+export class WatchEndedError extends KomError {
+  override readonly name: string = 'WatchEndedError';
+  readonly code = 'KOM_WATCH_ENDED';
 }
 
 /**
@@ -221,7 +237,7 @@ export class Reflector {
           iterator = undefined;
           if (signal.aborted) return;
           if (events === 0 && this.#clock.now() - startedAt < veryShortWatchMs) {
-            throw new ReflectorError(this.#o.name, 'watch', new Error('very short watch: the server closed it at once without events'));
+            throw new ReflectorError(this.#o.name, 'watch', new WatchEndedError('very short watch: the server closed it at once without events'));
           }
           // A clean end (server timeout): watch again at once from the last version.
         }
@@ -311,7 +327,7 @@ export class Reflector {
           support.refused(findStatusError(err)?.message ?? String(err));
           return undefined;
         }
-        if (err instanceof InitialEventsTimeout) {
+        if (err instanceof InitialEventsTimeoutError) {
           support.refused(err.message);
           this.#report(new ReflectorError(this.#o.name, 'watch-list', err));
           return undefined;
@@ -336,11 +352,11 @@ export class Reflector {
     let events = 0;
     for (;;) {
       const next = await this.#nextWithin(iterator);
-      if (next.done === true) throw new Error(`the watch ended after ${events} events, before the ${initialEventsEndAnnotation} bookmark`);
+      if (next.done === true) throw new WatchEndedError(`the watch ended after ${events} events, before the ${initialEventsEndAnnotation} bookmark`);
       const event = next.value;
       events++;
       if (event === null || typeof event !== 'object' || event.object === null || typeof event.object !== 'object') {
-        throw new TypeError('watch event without an object');
+        throw new MalformedResponseError('watch event without an object');
       }
       if (event.type === 'ERROR') throw new StatusError(event.object);
       const meta = event.object.metadata;
@@ -357,7 +373,7 @@ export class Reflector {
         case 'BOOKMARK': {
           if (meta?.annotations?.[initialEventsEndAnnotation] !== 'true') break;
           const rv = meta.resourceVersion ?? '';
-          if (typeof rv !== 'string') throw new TypeError(`the ${initialEventsEndAnnotation} bookmark has a ${typeof rv} resourceVersion, not a string`);
+          if (typeof rv !== 'string') throw new MalformedResponseError(`the ${initialEventsEndAnnotation} bookmark has a ${typeof rv} resourceVersion, not a string`);
           this.#resourceVersionUnavailable = false;
           this.#lastError = undefined;
           this.#o.store.replace([...objects.values()], rv);
@@ -371,12 +387,12 @@ export class Reflector {
     }
   }
 
-  /** The next event, or an InitialEventsTimeout when none comes within initialEventsTimeoutMs. */
+  /** The next event, or an InitialEventsTimeoutError when none comes within initialEventsTimeoutMs. */
   #nextWithin(iterator: AsyncIterator<WatchEvent>): Promise<IteratorResult<WatchEvent>> {
     const ms = this.#initialEventsTimeoutMs;
     return new Promise((resolve, reject) => {
       const timer = this.#clock.setTimeout(() => {
-        reject(new InitialEventsTimeout(`no initial-events-end bookmark and no event for ${ms} ms: the server does not honour sendInitialEvents`));
+        reject(new InitialEventsTimeoutError(`no initial-events-end bookmark and no event for ${ms} ms: the server does not honour sendInitialEvents`));
       }, ms);
       iterator.next().then(
         (next) => {
@@ -426,7 +442,7 @@ export class Reflector {
     const items: KubernetesObject[] = [];
     let page = await this.#o.list(first, signal);
     for (;;) {
-      if (!Array.isArray(page.items)) throw new TypeError('list response has no items array');
+      if (!Array.isArray(page.items)) throw new MalformedResponseError('list response has no items array');
       items.push(...page.items);
       // Wire JSON says `continue`; client-node's deserialised models say `_continue`.
       const meta: { continue?: string; _continue?: string } | undefined = page.metadata;
@@ -442,13 +458,13 @@ export class Reflector {
       }
     }
     const rv = page.metadata?.resourceVersion ?? '';
-    if (typeof rv !== 'string') throw new TypeError(`list response has a ${typeof rv} metadata.resourceVersion, not a string`);
+    if (typeof rv !== 'string') throw new MalformedResponseError(`list response has a ${typeof rv} metadata.resourceVersion, not a string`);
     return { items, resourceVersion: rv };
   }
 
   #apply(event: WatchEvent): void {
     if (event === null || typeof event !== 'object' || event.object === null || typeof event.object !== 'object') {
-      throw new TypeError('watch event without an object');
+      throw new MalformedResponseError('watch event without an object');
     }
     if (event.type === 'ERROR') throw new StatusError(event.object);
     const rv = event.object.metadata?.resourceVersion;
@@ -483,9 +499,9 @@ async function returnQuietly(iterator: AsyncIterator<unknown>): Promise<void> {
   }
 }
 
-/** A WatchList stream went silent before its initial-events-end bookmark. */
-class InitialEventsTimeout extends Error {
-  override readonly name = 'InitialEventsTimeout';
+/** A WatchList stream went silent before its initial-events-end bookmark: a WatchEndedError (same code) the reflector tells apart. */
+class InitialEventsTimeoutError extends WatchEndedError {
+  override readonly name = 'InitialEventsTimeoutError';
 }
 
 /** Errors after which a watch is retried from the same version: 429 and a refused connection. */

@@ -6,7 +6,7 @@ const { StatusError, newNotFound } = api;
 
 test('a StatusError carries the server Status: code, reason, message, retry-after', () => {
   const err = StatusError.of(429, 'TooManyRequests', 'slow down', { retryAfterSeconds: 3 });
-  assert.equal(err.code, 429);
+  assert.equal(err.statusCode, 429);
   assert.equal(err.reason, 'TooManyRequests');
   assert.equal(err.message, 'slow down');
   assert.equal(err.retryAfterSeconds, 3);
@@ -18,7 +18,7 @@ test('a StatusError carries the server Status: code, reason, message, retry-afte
 test('newNotFound reads like kube-apiserver', () => {
   const err = newNotFound({ group: '', resource: 'secrets' }, 'db');
   assert.equal(err.message, 'secrets "db" not found');
-  assert.equal(err.code, 404);
+  assert.equal(err.statusCode, 404);
   assert.ok(api.isNotFound(err));
   assert.equal(newNotFound({ group: 'apps', resource: 'deployments' }, 'web').message, 'deployments.apps "web" not found');
 });

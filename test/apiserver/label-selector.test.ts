@@ -13,7 +13,7 @@ function failure(selector: string): string {
   try {
     parseLabelSelector(selector);
   } catch (err) {
-    assert.ok(err instanceof StatusError && err.code === 400 && err.status.reason === 'BadRequest', `${selector}: not a 400 BadRequest`);
+    assert.ok(err instanceof StatusError && err.statusCode === 400 && err.status.reason === 'BadRequest', `${selector}: not a 400 BadRequest`);
     return err.status.message ?? '';
   }
   assert.fail(`${selector} parsed`);

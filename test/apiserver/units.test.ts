@@ -39,9 +39,9 @@ describe('selectors', () => {
     assert.ok(m('a=1') && m('a==1') && m('a!=2') && m('c!=2') && m('a in (1,2)') && m('c notin (1)') && m('a') && m('!c') && m('a>0') && m('a<2'));
     assert.ok(!m('a=2') && !m('a in (2)') && !m('!a') && !m('c') && !m('a>1') && !m('b>1') && !m('a=1,b=y'));
     assert.ok(parseLabelSelector('').empty);
-    assert.throws(() => parseLabelSelector('a in (1'), (e: unknown) => e instanceof StatusError && e.code === 400);
+    assert.throws(() => parseLabelSelector('a in (1'), (e: unknown) => e instanceof StatusError && e.statusCode === 400);
     assert.throws(() => parseLabelSelector('a>x'), /must be an integer/);
-    assert.throws(() => parseLabelSelector('bad key!=1=2'), (e: unknown) => e instanceof StatusError && e.code === 400);
+    assert.throws(() => parseLabelSelector('bad key!=1=2'), (e: unknown) => e instanceof StatusError && e.statusCode === 400);
   });
 
   it('field selectors: equality, inequality, escapes, the name shortcut and unknown labels', () => {
@@ -69,9 +69,9 @@ describe('patches', () => {
       { op: 'add', path: '/k~1e', value: true },
     ]);
     assert.deepEqual(out, { a: { b: [2, 3] }, x: 2, z: 2, 'k/e': true });
-    assert.throws(() => jsonPatch({ a: 1 }, [{ op: 'test', path: '/a', value: 2 }]), (e: unknown) => e instanceof StatusError && e.code === 422);
-    assert.throws(() => jsonPatch({}, [{ op: 'remove', path: '/missing' }]), (e: unknown) => e instanceof StatusError && e.code === 422);
-    assert.throws(() => jsonPatch({}, { op: 'add' }), (e: unknown) => e instanceof StatusError && e.code === 400);
+    assert.throws(() => jsonPatch({ a: 1 }, [{ op: 'test', path: '/a', value: 2 }]), (e: unknown) => e instanceof StatusError && e.statusCode === 422);
+    assert.throws(() => jsonPatch({}, [{ op: 'remove', path: '/missing' }]), (e: unknown) => e instanceof StatusError && e.statusCode === 422);
+    assert.throws(() => jsonPatch({}, { op: 'add' }), (e: unknown) => e instanceof StatusError && e.statusCode === 400);
   });
 
   it('strategic merge patch merges lists by key and honours the directives kubectl sends', () => {
@@ -138,8 +138,8 @@ describe('protobuf bodies', () => {
   });
 
   it('answers 415 for kinds it does not decode and 400 for a malformed body', () => {
-    assert.throws(() => decodeProtobufObject(envelope('Pod', Buffer.alloc(0))), (e: unknown) => e instanceof StatusError && e.code === 415 && /not Pod/.test(e.message));
-    assert.throws(() => decodeProtobufObject(Buffer.from('nope')), (e: unknown) => e instanceof StatusError && e.code === 400);
-    assert.throws(() => decodeProtobufObject(Buffer.concat([Buffer.from('k8s\0', 'latin1'), Buffer.from([0x12, 0x50])])), (e: unknown) => e instanceof StatusError && e.code === 400);
+    assert.throws(() => decodeProtobufObject(envelope('Pod', Buffer.alloc(0))), (e: unknown) => e instanceof StatusError && e.statusCode === 415 && /not Pod/.test(e.message));
+    assert.throws(() => decodeProtobufObject(Buffer.from('nope')), (e: unknown) => e instanceof StatusError && e.statusCode === 400);
+    assert.throws(() => decodeProtobufObject(Buffer.concat([Buffer.from('k8s\0', 'latin1'), Buffer.from([0x12, 0x50])])), (e: unknown) => e instanceof StatusError && e.statusCode === 400);
   });
 });

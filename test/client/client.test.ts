@@ -146,7 +146,7 @@ describe('createClient over HTTP/2', () => {
     try {
       await assert.rejects(
         Promise.resolve(client.resource('secrets').watchObject('ns', { labelSelector: 'forbidden' }, new AbortController().signal)),
-        (err: unknown) => err instanceof StatusError && err.code === 403 && err.reason === 'Forbidden',
+        (err: unknown) => err instanceof StatusError && err.statusCode === 403 && err.reason === 'Forbidden',
       );
     } finally {
       await client.close();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from '../../src/client/index.ts';
 import { CredentialReader } from '../../src/client/credentials.ts';
-import { ConnectionError } from '../../src/client/errors.ts';
+import { ConnectionError, CredentialsError } from '../../src/client/errors.ts';
 import { FakeClock } from '../../src/util/fake-clock.ts';
 import { createSelfSignedCertificate } from './helpers/self-signed-cert.ts';
 import type { TestServer } from './helpers/test-server.ts';
@@ -78,6 +78,8 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
     const client = createClient(server.kubeConfig({ exec: { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: [plugin] } }), { clock: new FakeClock() });
     try {
       await assert.rejects(client.resource('secrets').getObject('ns', 'x', {}), (err: unknown) => {
+        assert.ok(err instanceof CredentialsError);
+        assert.equal(err.code, 'KOM_CREDENTIALS');
         assert.match(String(err), /could not read the credentials of KubeConfig user "tester" for cluster "test": the exec credential plugin ".*node.*" failed with exit code 1/);
         assert.doesNotMatch(String(err), /login required/);
         return true;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
-import { createClient } from '../../src/client/index.ts';
+import { createClient, KubeConfigError } from '../../src/client/index.ts';
 import { FakeClock } from '../../src/util/fake-clock.ts';
 import { maxTimerDelayMs } from '../../src/util/duration.ts';
 
@@ -31,7 +31,7 @@ describe('createClient options', () => {
 
   it('names what else is wrong', () => {
     const kc = kubeConfig();
-    assert.throws(() => createClient(new KubeConfig()), /createClient: the KubeConfig has no current cluster/);
+    assert.throws(() => createClient(new KubeConfig()), KubeConfigError);
     assert.throws(() => createClient(kc, { stallTimeoutMs: 0 }), /options.stallTimeoutMs must be a finite number of milliseconds in \[1, 2147483647\], got 0/);
     assert.throws(() => createClient(kc, { maxRetries: -1 }), /options.maxRetries must be a number >= 0/);
     assert.throws(() => createClient(kc, { maxEventBytes: 10 }), /options.maxEventBytes must be a number >= 1024/);

@@ -79,7 +79,7 @@ describe('statusErrorFromResponse', () => {
   it('never repeats a body that is not a Status', () => {
     const err = statusErrorFromResponse(500, undefined, Buffer.from('panic: token=s3cr3t'), 'get secrets "ns/x"');
     assert.ok(isInternalError(err));
-    assert.equal(err.code, 500);
+    assert.equal(err.statusCode, 500);
     assert.match(err.message, /get secrets "ns\/x": the server answered HTTP 500 \(InternalError\) with a 19-byte body that is not a Kubernetes Status/);
     assert.doesNotMatch(err.message, /s3cr3t/);
     const plain429 = statusErrorFromResponse(429, '3', Buffer.from('Too many requests, please try again later.'), 'list');

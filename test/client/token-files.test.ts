@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
-import { createClient, loadKubeConfig } from '../../src/client/index.ts';
+import { createClient, CredentialsError, loadKubeConfig } from '../../src/client/index.ts';
 import { FakeClock } from '../../src/util/fake-clock.ts';
 import { isUnauthorized, StatusError } from '../../src/api/status-error.ts';
 import type { TestServer } from './helpers/test-server.ts';
@@ -211,7 +211,7 @@ current-context: test
     const clock = new FakeClock();
     const client = createClient(server.kubeConfig({ tokenFile: tokenPath }), { clock, pingIntervalMs: 0 });
     try {
-      await assert.rejects(get(client), (err: unknown) => err instanceof Error && err.message.includes(`cannot read the token file ${JSON.stringify(tokenPath)}: ENOENT`));
+      await assert.rejects(get(client), (err: unknown) => err instanceof CredentialsError && err.message.includes(JSON.stringify(tokenPath)));
       writeFileSync(tokenPath, 'kept-token');
       assert.equal(await get(client), 'Bearer kept-token');
       rmSync(tokenPath);
@@ -219,7 +219,7 @@ current-context: test
       assert.equal(await get(client), 'Bearer kept-token');
       writeFileSync(tokenPath, '  \n');
       const fresh = createClient(server.kubeConfig({ tokenFile: tokenPath }), { clock, pingIntervalMs: 0 });
-      await assert.rejects(get(fresh), /the token file ".*flaky" is empty/);
+      await assert.rejects(get(fresh), CredentialsError);
       await fresh.close();
       // a user with both: the token stands in while the file cannot be read
       valid.add('fallback-token');

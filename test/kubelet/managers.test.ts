@@ -13,6 +13,7 @@ import {
   newSimpleSecretManager,
   newWatchingConfigMapManager,
   newWatchingSecretManager,
+  NotRegisteredError,
   type KubeClient,
 } from '../../src/index.ts';
 import { FakeClock } from '../../src/testing.ts';
@@ -111,7 +112,7 @@ for (const tls of [true, false]) {
         secrets.unregisterPod(pod);
         configMaps.unregisterPod(pod);
         await eventually(() => assert.equal(server.metrics().activeWatches, 0));
-        await assert.rejects(secrets.getSecret(ns, 'db'), /not registered/);
+        await assert.rejects(secrets.getSecret(ns, 'db'), NotRegisteredError);
       } finally {
         controller.abort();
         await client.close();

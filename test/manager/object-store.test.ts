@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { StatusError, getObjectTTLFromNodeFunc, isNotFound, newObjectStore, type GetObjectFunc } from '../../src/index.ts';
+import { NotRegisteredError, StatusError, getObjectTTLFromNodeFunc, isNotFound, newObjectStore, type GetObjectFunc } from '../../src/index.ts';
 import { FakeClock, FakeObjectSource } from '../../src/testing.ts';
 import { secret } from '../helpers/objects.ts';
 
@@ -14,9 +14,11 @@ function setup(getTTL: () => number | undefined = () => undefined) {
   return { clock, source, store };
 }
 
-test('get of an unregistered name rejects, naming it', async () => {
+test('get of an unregistered name rejects with NotRegisteredError, in the kubelet\'s words', async () => {
   const { store } = setup();
-  await assert.rejects(store.get('ns', 'a'), { message: 'object "ns"/"a" not registered' });
+  // The one test that pins a message: the kubelet's own text, which the
+  // oracle (test/kube/oracle) compares with the kubelet's answer.
+  await assert.rejects(store.get('ns', 'a'), { name: 'NotRegisteredError', code: 'KOM_NOT_REGISTERED', message: 'object "ns"/"a" not registered' });
 });
 
 test('fetches on first get, serves from memory within the TTL, refreshes with resourceVersion "0" after it', async () => {
@@ -54,7 +56,7 @@ test('a transient failure keeps serving the held object; with nothing held the e
   const { clock, source, store } = setup();
   store.addReference('ns', 'a');
   source.failNext('get', StatusError.of(503, 'ServiceUnavailable', 'apiserver restarting'));
-  await assert.rejects(store.get('ns', 'a'), { code: 503 });
+  await assert.rejects(store.get('ns', 'a'), { statusCode: 503 });
   source.set(secret('ns', 'a'));
   const first = await store.get('ns', 'a');
   clock.step(ttlMs);
@@ -126,7 +128,7 @@ test('references count per referrer; a delete from a referrer holding none is a 
   store.deleteReference('ns', 'a', 'pod-2');
   await store.get('ns', 'a');
   store.deleteReference('ns', 'a', 'pod-1');
-  await assert.rejects(store.get('ns', 'a'), /not registered/);
+  await assert.rejects(store.get('ns', 'a'), NotRegisteredError);
 });
 
 test('unregistering during an in-flight get: the get completes, the next one is refused', async () => {
@@ -139,7 +141,7 @@ test('unregistering during an in-flight get: the get completes, the next one is 
   store.deleteReference('ns', 'a', 'pod-1');
   release(secret('ns', 'a'));
   assert.equal((await pending).metadata?.name, 'a');
-  await assert.rejects(store.get('ns', 'a'), /not registered/);
+  await assert.rejects(store.get('ns', 'a'), NotRegisteredError);
 });
 
 test('returned objects are frozen: a caller cannot corrupt the cache', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isNotFound, newWatchBasedManager } from '../../src/index.ts';
+import { isNotFound, newWatchBasedManager, NotRegisteredError } from '../../src/index.ts';
 import { FakeClock, FakeObjectSource } from '../../src/testing.ts';
 import { isImmutable, pod, referencedNames, secret, watchingManagerOver } from '../helpers/objects.ts';
 import { settle } from '../helpers/settle.ts';
@@ -39,7 +39,7 @@ test('re-registering a pod with changed references moves the watches without res
   await settle();
   assert.equal(source.activeWatches, 2);
   assert.deepEqual(source.callsOf('list').map((c) => c.options.fieldSelector), ['metadata.name=a', 'metadata.name=b', 'metadata.name=c']);
-  await assert.rejects(manager.getObject('ns', 'a'), /not registered/);
+  await assert.rejects(manager.getObject('ns', 'a'), NotRegisteredError);
   await assert.rejects(manager.getObject('ns', 'b'), (e) => isNotFound(e));
   controller.abort();
   await settle();

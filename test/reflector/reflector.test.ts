@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { ReflectorError} from '../../src/index.ts';
-import { Reflector, StatusError, isResourceExpired, type ReflectorStore } from '../../src/index.ts';
+import { MalformedResponseError, Reflector, ReflectorError, StatusError, WatchEndedError, isResourceExpired, type ReflectorStore } from '../../src/index.ts';
 import { FakeClock, FakeObjectSource } from '../../src/testing.ts';
 import { secret } from '../helpers/objects.ts';
 import { settle } from '../helpers/settle.ts';
@@ -130,7 +129,9 @@ test('a watch closed at once without events is a failure: backoff, then relist',
   h.source.dropWatches();
   await settle();
   assert.equal(h.errors.length, 1);
-  assert.match(h.errors[0]?.message ?? '', /very short watch/);
+  assert.ok(h.errors[0] instanceof ReflectorError);
+  assert.equal(h.errors[0].phase, 'watch');
+  assert.ok(h.errors[0].cause instanceof WatchEndedError, 'a very short watch');
   assert.equal(h.source.callsOf('list').length, 1, 'no relist before the backoff');
   h.clock.step(800);
   await settle();
@@ -142,11 +143,13 @@ test('a watch that breaks mid-stream is reported, backed off and relisted from t
   await settle();
   h.source.set(secret('ns', 'a', { k: 'djI=' }));
   await settle();
-  h.source.breakWatches(new Error('connection reset by peer'));
+  const reset = new Error('connection reset by peer');
+  h.source.breakWatches(reset);
   await settle();
   assert.equal(h.errors.length, 1);
-  assert.equal(h.errors[0]?.phase, 'watch');
-  assert.match(h.errors[0]?.message ?? '', /secrets "ns"\/"a": watch failed: connection reset by peer/);
+  assert.ok(h.errors[0] instanceof ReflectorError);
+  assert.equal(h.errors[0].phase, 'watch');
+  assert.equal(h.errors[0].cause, reset);
   h.source.set(secret('ns', 'a', { k: 'djM=' }));
   h.clock.step(799);
   await settle();
@@ -365,7 +368,8 @@ test('an event the reflector cannot apply ends that watch (the stream is returne
   await settle();
   assert.deepEqual(returned, ['returned']);
   assert.equal(h.errors.length, 1);
-  assert.match(h.errors[0]?.message ?? '', /^secrets "ns"\/"b": watch failed: watch event without an object/);
+  assert.equal(h.errors[0]?.phase, 'watch');
+  assert.ok(h.errors[0].cause instanceof MalformedResponseError, 'a watch event without an object');
   controller.abort();
   await done;
 });

@@ -104,7 +104,7 @@ test('TTL store: an answer that is another object is an error the first time and
   const store = newObjectStore(source.getObject, clock, () => undefined, 1_000);
   store.addReference('default', 'db');
   source.getAnswer = withRv(secret('kube-system', 'db'), '5');
-  await assert.rejects(store.get('default', 'db'), { ...unexpected, message: /"kube-system"\/"db"/ });
+  await assert.rejects(store.get('default', 'db'), unexpected);
   source.getAnswer = withRv(secret('default', 'db', { k: 'cmlnaHQ=' }), '6');
   assert.equal((await store.get('default', 'db')).metadata?.namespace, 'default');
   clock.step(1_000);
@@ -130,7 +130,7 @@ test('typed managers refuse an object of another kind ("unexpected object type")
   controllers.push(controller);
   const secrets = newWatchingSecretManager(clientOver(source), 60_000, { clock: new FakeClock(), signal: controller.signal });
   secrets.registerPod(pod('default', 'p', 'uid-1', ['db']));
-  await assert.rejects(secrets.getSecret('default', 'db'), { ...unexpected, message: /unexpected object type: got kind "ConfigMap" for Secret "default"\/"db"/ });
+  await assert.rejects(secrets.getSecret('default', 'db'), unexpected);
   const withoutKind = withRv(secret('default', 'db'), '4');
   delete withoutKind.kind;
   source.stream?.push({ type: 'MODIFIED', object: withoutKind });
@@ -186,7 +186,7 @@ test('the caching manager with refreshOnReRegister: false fetches only what an u
   await diffing.getObject('ns', 'b');
   await diffing.getObject('ns', 'c');
   assert.equal(gets, 3, 'only c is new');
-  await assert.rejects(diffing.getObject('ns', 'a'), { code: 'KOM_NOT_REGISTERED', message: 'object "ns"/"a" not registered' });
+  await assert.rejects(diffing.getObject('ns', 'a'), { name: 'NotRegisteredError', code: 'KOM_NOT_REGISTERED' });
   assert.deepEqual(diffing.entries?.().map((e) => [e.name, e.referrers]), [['b', ['uid-1']], ['c', ['uid-1']]]);
   diffing.registerPod(pod('ns', 'p', 'uid-2', ['b']));
   await diffing.getObject('ns', 'b');

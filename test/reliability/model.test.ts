@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { isNotFound, type Manager } from '../../src/index.ts';
+import { isNotFound, NotRegisteredError, type Manager } from '../../src/index.ts';
 import { FakeClock, FakeObjectSource } from '../../src/testing.ts';
 import { pod, secret, watchingManagerOver } from '../helpers/objects.ts';
 import { settle } from '../helpers/settle.ts';
@@ -125,7 +125,7 @@ class Get implements fc.AsyncCommand<Model, Real> {
     const item = model.items.get(this.name);
     const answer = real.manager.getObject(ns, this.name);
     if (item === undefined) {
-      await assert.rejects(answer, /not registered/);
+      await assert.rejects(answer, NotRegisteredError);
     } else {
       item.lastAccess = model.now;
       item.idle = false;

@@ -166,7 +166,7 @@ const gone: Scenario = {
       await eventually(() => assert.equal(running.store.value('db'), 'two'), { timeoutMs: 15_000 });
       assert.equal(rvOf(running.store.objects.get('db') ?? {}), rvOf(updated));
       assert.equal(client.count('list'), 2, 'one relist');
-      const expired = running.errors.map((e) => findStatusError(e)).find((s) => s?.code === 410);
+      const expired = running.errors.map((e) => findStatusError(e)).find((s) => s?.statusCode === 410);
       assert.ok(expired, `a 410 among the errors: ${running.errors.map((e) => e.message).join('; ')}`);
       assert.equal(expired.reason, 'Expired');
       const error = client.events.find((e: SeenEvent) => e.type === 'ERROR');

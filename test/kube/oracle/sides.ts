@@ -298,6 +298,6 @@ export function ourError(err: unknown): Answer {
   if (err instanceof SyncTimeoutError) return { error: 'SyncFailed', message };
   if (err instanceof CacheStoppedError) return { error: 'CacheStopped', message };
   const status = findStatusError(err);
-  if (status !== undefined) return { error: status.reason !== '' ? status.reason : `Status${status.code}`, message };
+  if (status !== undefined) return { error: status.reason !== '' ? status.reason : `Status${status.statusCode}`, message };
   return { error: 'Unknown', message: `${err instanceof Error ? err.name : typeof err}: ${message}` };
 }
