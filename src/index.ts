@@ -1,20 +1,24 @@
 // kube-object-manager: the Kubernetes objects pods reference, cached and fresh.
-// Every export is listed by name; nothing here exists only for tests.
+// Every export is listed by name, and each is something a user of the
+// package calls, catches or names in a type. Nothing here exists only for
+// tests (they import src/ paths) or for one file's own use;
+// test/api/exports.test.ts pins the list, so a change to it is deliberate.
 
 import './util/node-version.ts'; // first: refuses an unsupported Node.js before any dependency loads
+
+// The seed's building blocks (pkg/kubelet/util/manager) and the function types they take.
 export type { Manager, Store, StoreEntry, GetObjectTTLFunc } from './manager/types.ts';
 export type { GetOptions, GetObjectFunc, ListOptions, WatchEvent, WatchEventType, ListObjectFunc, WatchObjectFunc } from './api/types.ts';
+export type { WatchListSupport } from './api/watch-list-support.ts';
 export { newCacheBasedManager, type CacheBasedManagerOptions } from './manager/cache-based-manager.ts';
 export { NotRegisteredError, CacheStoppedError, SyncTimeoutError, UnexpectedObjectError } from './manager/errors.ts';
 export { newObjectStore } from './manager/object-store.ts';
-export { getObjectTTLFromNodeFunc, objectTTLAnnotationKey } from './manager/node-ttl.ts';
+export { getObjectTTLFromNodeFunc } from './manager/node-ttl.ts';
 export { newObjectCache, type ObjectCacheOptions, type ObjectWatchOptions, type WatchedResource } from './manager/object-cache.ts';
 export { newWatchBasedManager, type WatchBasedManagerOptions } from './manager/watch-based-manager.ts';
 
-export { Reflector, ReflectorError, isRetriableWatchError, type ReflectorOptions, type ReflectorPhase, type ReflectorStore } from './reflector/reflector.ts';
-export { WatchEndedError } from './reflector/reflector.ts';
-export { WatchListSupport } from './api/watch-list-support.ts';
-export { Backoff, backoffBaseDelay, defaultBackoff, withJitter, type BackoffOptions } from './reflector/backoff.ts';
+// The list + watch loop behind the watching strategy, for watching referrers (see README, "Any referrer").
+export { Reflector, ReflectorError, WatchEndedError, type ReflectorOptions, type ReflectorPhase, type ReflectorStore } from './reflector/reflector.ts';
 
 export { KomError, MalformedResponseError } from './api/errors.ts';
 export {
@@ -22,7 +26,6 @@ export {
   findStatusError,
   hasErrorCode,
   isSourceClosed,
-  formatGroupResource,
   newNotFound,
   isNotFound,
   isAlreadyExists,
@@ -41,8 +44,11 @@ export {
   isResourceVersionTooLarge,
   type GroupResource,
 } from './api/status-error.ts';
-export { RealClock, realClock, type Clock, type ClockOptions } from './util/clock.ts';
+export { RealClock, type Clock, type ClockOptions } from './util/clock.ts';
 
+// The kubelet layer: which secrets and configmaps a pod references, and the
+// typed managers in the kubelet's three strategies: simple (a GET per
+// access), caching (a TTL cache) and watching (a watch per object).
 export {
   visitPodSecretNames,
   visitPodConfigmapNames,
@@ -62,7 +68,6 @@ export {
   newCachingConfigMapManager,
   newWatchingConfigMapManager,
   isImmutable,
-  defaultCacheTTLMs,
   type SecretManager,
   type ConfigMapManager,
   type CachingManagerOptions,
@@ -80,6 +85,8 @@ export {
   type WatchingReferenceManagerOptions,
 } from './referrers/index.ts';
 
+// The client: a KubeConfig (from @kubernetes/client-node, a peer dependency)
+// to get/list/watch functions over multiplexed HTTP/2.
 export {
   createClient,
   loadKubeConfig,

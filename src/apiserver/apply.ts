@@ -9,7 +9,7 @@ import { appliedFieldSet, compareObjects, isObject, itemElement, mergeApplied, r
 import type { SchemaNode } from './schemas/index.ts';
 import type { Json, JsonObject } from './object-fields.ts';
 import type { Registry } from './registry.ts';
-import { objectKey } from './resources.ts';
+import { groupVersion as apiVersionOf, objectKey, qualifiedResource } from './resources.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import { badRequest, statusError } from './status.ts';
 
@@ -69,7 +69,7 @@ function conflictError(conflicts: { entry: ManagedEntry; fields: FieldSet }[]): 
 }
 
 function withoutStatus(info: ResourceInfo, subresource: string | undefined, config: JsonObject): JsonObject {
-  if (subresource === undefined && ['pods', 'nodes', 'namespaces'].includes(info.name)) {
+  if (subresource === undefined && ['pods', 'nodes', 'namespaces'].includes(qualifiedResource(info))) {
     const out = { ...config };
     delete out['status'];
     return out;
@@ -99,37 +99,37 @@ export interface ApplyRequest {
 export function serverSideApply(registry: Registry, req: ApplyRequest, body: Buffer): { created: boolean; object: KObject } {
   const { info, namespace, name, subresource, manager } = req;
   const parsed = parseApplyBody(body);
-  if (parsed['apiVersion'] !== 'v1' || parsed['kind'] !== info.kind) {
+  if (parsed['apiVersion'] !== apiVersionOf(info) || parsed['kind'] !== info.kind) {
     throw badRequest(`invalid object type: ${groupVersion(parsed['apiVersion'])}, Kind=${typeof parsed['kind'] === 'string' ? parsed['kind'] : ''}`);
   }
   const meta = isObject(parsed['metadata']) ? parsed['metadata'] : {};
   if (meta['managedFields'] !== undefined && meta['managedFields'] !== null) throw badRequest('metadata.managedFields must be nil');
   const metaName = typeof meta['name'] === 'string' ? meta['name'] : '';
-  const live = registry.storage.get(info.name, objectKey(info.namespaced ? namespace : undefined, name));
+  const live = registry.storage.get(qualifiedResource(info), objectKey(info.namespaced ? namespace : undefined, name));
   if (metaName === '' && live === undefined) throw badRequest(`the name of the object (${name} based on URL) was undeterminable: name must be provided`);
   if (metaName !== '' && metaName !== name) throw badRequest(`the name of the object (${metaName}) does not match the name on the URL (${name})`);
   const config = withoutStatus(info, subresource, parsed);
   const schema = kindSchema(info);
-  const typeErrors = checkTypes(schema, config, info.name === 'secrets');
+  const typeErrors = checkTypes(schema, config, qualifiedResource(info) === 'secrets');
   if (typeErrors.length > 0) {
     const ns = typeof meta['namespace'] === 'string' ? meta['namespace'] : '';
     const text = typeErrors.length === 1 ? (typeErrors[0] ?? '') : `errors:\n  ${typeErrors.join('\n  ')}`;
     // kube answers this 500 with no reason.
-    const message = `failed to create typed patch object (${ns}/${metaName === '' ? name : metaName}; /v1, Kind=${info.kind}): ${text}`;
+    const message = `failed to create typed patch object (${ns}/${metaName === '' ? name : metaName}; ${info.group}/${info.version}, Kind=${info.kind}): ${text}`;
     throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, code: 500 });
   }
   const applied = withoutIgnored(info, subresource, appliedFieldSet(schema, config));
   const writer = { manager, operation: 'Apply' as const, subresource };
   if (live === undefined) {
     if (subresource !== undefined) return { created: false, object: registry.get(info, namespace, name) };
-    const entry: ManagedEntry = { ...writer, apiVersion: 'v1', time: req.now, fields: applied };
+    const entry: ManagedEntry = { ...writer, apiVersion: apiVersionOf(info), time: req.now, fields: applied };
     const fresh = { ...config, metadata: { ...meta, managedFields: encodeManagedFields([entry]) } };
     return { created: true, object: registry.create(info, namespace, fresh, writer) };
   }
   let entries = decodeStored(live.metadata.managedFields) ?? [];
   if (entries.length === 0) {
     // An object nobody tracked yet: what it holds belongs to "before-first-apply".
-    entries = [{ manager: 'before-first-apply', operation: 'Update', apiVersion: 'v1', time: req.now, subresource: undefined, fields: ownedByCreation(info, live) }];
+    entries = [{ manager: 'before-first-apply', operation: 'Update', apiVersion: apiVersionOf(info), time: req.now, subresource: undefined, fields: ownedByCreation(info, live) }];
   }
   const isMine = (e: ManagedEntry): boolean => e.manager === manager && e.operation === 'Apply' && e.subresource === subresource;
   const last = entries.find(isMine);
@@ -150,7 +150,7 @@ export function serverSideApply(registry: Registry, req: ApplyRequest, body: Buf
   }
   const objectChanged = !changed.empty || !removed.empty;
   const next: ManagedEntry[] = others.map((e) => ({ ...e, fields: e.fields.difference(changed).difference(removed) }));
-  next.push({ ...writer, apiVersion: 'v1', time: objectChanged ? req.now : last?.time, fields: applied });
+  next.push({ ...writer, apiVersion: apiVersionOf(info), time: objectChanged ? req.now : last?.time, fields: applied });
   const mergedMeta = merged['metadata'] as JsonObject;
   mergedMeta['managedFields'] = encodeManagedFields(next) as unknown as Json;
   if (kubectlManager(manager) && isObject(mergedMeta['annotations']) && typeof mergedMeta['annotations'][LAST_APPLIED] === 'string') {

@@ -1,23 +1,24 @@
-import { allResources, servedGroups } from './resources.ts';
+import type { ResourceCatalog } from './catalog.ts';
+import { storageVersionHash } from './extra-resources.ts';
 
 /** GET /api: the legacy core group's versions. */
 export function apiVersions(serverAddress: string): unknown {
   return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
 }
 
-function groupEntry(group: { name: string; versions: string[] }): Record<string, unknown> {
+function groupEntry(group: { name: string; versions: readonly string[] }): Record<string, unknown> {
   const versions = group.versions.map((version) => ({ groupVersion: `${group.name}/${version}`, version }));
   return { name: group.name, versions, preferredVersion: versions[0] };
 }
 
 /** GET /apis: the named groups served (kube's legacy discovery; aggregated discovery is not served, so clients fall back to this). */
-export function apiGroupList(): unknown {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: servedGroups().map(groupEntry) };
+export function apiGroupList(catalog: ResourceCatalog): unknown {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: catalog.groups().map(groupEntry) };
 }
 
 /** GET /apis/{group}: one served group, or undefined. */
-export function apiGroup(name: string): unknown {
-  const group = servedGroups().find((g) => g.name === name);
+export function apiGroup(catalog: ResourceCatalog, name: string): unknown {
+  const group = catalog.groups().find((g) => g.name === name);
   return group === undefined ? undefined : { kind: 'APIGroup', apiVersion: 'v1', ...groupEntry(group) };
 }
 
@@ -26,9 +27,9 @@ export function apiGroup(name: string): unknown {
  * and subresource of that group version with its verbs; undefined when none
  * is served there.
  */
-export function apiResourceList(group = '', version = 'v1'): unknown {
+export function apiResourceList(catalog: ResourceCatalog, group = '', version = 'v1'): unknown {
   const list: Record<string, unknown>[] = [];
-  for (const r of allResources()) {
+  for (const r of catalog.all()) {
     if (r.group !== group || r.version !== version) continue;
     const entry: Record<string, unknown> = {
       name: r.name,
@@ -39,6 +40,7 @@ export function apiResourceList(group = '', version = 'v1'): unknown {
     };
     if (r.shortNames.length > 0) entry['shortNames'] = r.shortNames;
     if (r.categories !== undefined) entry['categories'] = r.categories;
+    if (r.custom === true) entry['storageVersionHash'] = storageVersionHash(r);
     list.push(entry);
     for (const sub of r.subresources) {
       list.push({ name: `${r.name}/${sub}`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: sub === 'finalize' ? ['update'] : ['get', 'patch', 'update'] });
@@ -50,11 +52,11 @@ export function apiResourceList(group = '', version = 'v1'): unknown {
 }
 
 /** GET /apis/{group} or /apis/{group}/{version} of a served group; undefined for any other path. */
-export function groupDiscovery(path: string): unknown {
+export function groupDiscovery(catalog: ResourceCatalog, path: string): unknown {
   const segs = path.split('/');
   if (segs[1] !== 'apis' || segs[2] === undefined) return undefined;
-  if (segs.length === 3) return apiGroup(segs[2]);
-  return segs.length === 4 ? apiResourceList(segs[2], segs[3] ?? '') : undefined;
+  if (segs.length === 3) return apiGroup(catalog, segs[2]);
+  return segs.length === 4 ? apiResourceList(catalog, segs[2], segs[3] ?? '') : undefined;
 }
 
 /**

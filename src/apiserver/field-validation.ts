@@ -1,6 +1,7 @@
 import type { StatusError } from '../api/status-error.ts';
 import { childPath, type DecodedJson } from './json-decode.ts';
 import type { ResourceInfo } from './resources.ts';
+import { customResourceSchema } from './extra-resources.ts';
 import { schemaFor, type SchemaNode } from './schemas/index.ts';
 import { badRequest, statusError } from './status.ts';
 
@@ -256,7 +257,9 @@ function walkStruct(w: Walk, node: SchemaNode, properties: ReadonlyMap<string, S
       delete value[key];
       continue;
     }
-    value[key] = walk(w, field, v, keyPath, name, childPath(fieldPath, key));
+    // kube decodes a custom resource's metadata on its own: its type errors name ObjectMeta's fields from there.
+    const decodedAlone = node === customResourceSchema && key === 'metadata';
+    value[key] = walk(w, field, v, keyPath, name, decodedAlone ? '' : childPath(fieldPath, key));
   }
   return value;
 }
@@ -291,12 +294,15 @@ export interface TargetKind {
   group: string;
   version: string;
   kind: string;
+  /** The schema when it is not the generated one of the kind (a custom resource's). */
+  schema?: SchemaNode;
 }
 
 /** The kind writes to a resource are decoded into; resources.ts may name a group and version (other API groups), else core v1. */
 export function targetKind(info: ResourceInfo): TargetKind {
   const named = info as ResourceInfo & { group?: string; version?: string };
-  return { group: named.group ?? '', version: named.version ?? 'v1', kind: info.kind };
+  const target = { group: named.group ?? '', version: named.version ?? 'v1', kind: info.kind };
+  return info.custom === true ? { ...target, schema: customResourceSchema } : target;
 }
 
 function settle(mode: FieldValidation, value: unknown, fields: string[], strictError: (text: string) => StatusError): CheckedFields {
@@ -312,7 +318,7 @@ function settle(mode: FieldValidation, value: unknown, fields: string[], strictE
  * schema is let through as it is.
  */
 export function checkBodyFields(target: TargetKind, mode: FieldValidation, decoded: DecodedJson): CheckedFields {
-  const node = schemaFor(target.group, target.version, target.kind);
+  const node = target.schema ?? schemaFor(target.group, target.version, target.kind);
   if (node === undefined) return { value: decoded.value, warnings: [] };
   const prefix = `${target.kind} in version ${goQuote(target.version)} cannot be handled as a ${target.kind}: `;
   const found = findings(node, decoded.value, 'json', decoded, false);
@@ -343,7 +349,7 @@ function patchInvalid(style: PatchStyle, text: string): StatusError {
  * field "[0].value.a"`, and again where its values land in the object).
  */
 export function checkPatchedFields(target: TargetKind, mode: FieldValidation, style: PatchStyle, patched: unknown, patch: DecodedJson): CheckedFields {
-  const node = schemaFor(target.group, target.version, target.kind);
+  const node = target.schema ?? schemaFor(target.group, target.version, target.kind);
   // Not an object at all: the registry's kind check answers it.
   if (node === undefined || !isPlainObject(patched)) return { value: patched, warnings: [] };
   const repeated = style === 'json' ? jsonPatchDuplicates(patch.duplicates, patch.value) : patch.duplicates;

@@ -10,3 +10,4 @@ import '../util/node-version.ts'; // first: refuses an unsupported Node.js befor
 export { startApiServer } from './server.ts';
 export type { ApiServer, ApiServerFaults, ApiServerMetrics, ApiServerOptions } from './server.ts';
 export type { FailureFilter, FailureOptions } from './faults.ts';
+export type { ExtraResource } from './extra-resources.ts';

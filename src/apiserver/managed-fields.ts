@@ -1,6 +1,8 @@
 import { FieldSet, fromFieldsV1, toFieldsV1 } from './field-set.ts';
 import { compareObjects, deepEqual } from './object-fields.ts';
 import type { Json } from './object-fields.ts';
+import { customResourceSchema } from './extra-resources.ts';
+import { groupVersion, qualifiedResource } from './resources.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import { schemaFor } from './schemas/index.ts';
 import type { SchemaNode } from './schemas/index.ts';
@@ -22,9 +24,9 @@ export interface Writer {
   subresource: string | undefined;
 }
 
-/** The schema of a served core/v1 kind. */
+/** The schema of a served core/v1 kind, or of a custom resource. */
 export function kindSchema(info: ResourceInfo): SchemaNode | undefined {
-  return schemaFor('', 'v1', info.kind);
+  return info.custom === true ? customResourceSchema : schemaFor('', 'v1', info.kind);
 }
 
 function entryKey(e: { manager: string; operation: string; subresource: string | undefined }): string {
@@ -114,7 +116,7 @@ export function withoutIgnored(info: ResourceInfo, subresource: string | undefin
   }
   if (subresource === 'status') {
     for (const k of [...out.children.keys()]) if (k !== 'f:status') out.children.delete(k);
-  } else if (withStatus.has(info.name)) out.children.delete('f:status');
+  } else if (withStatus.has(qualifiedResource(info))) out.children.delete('f:status');
   return out;
 }
 
@@ -123,7 +125,7 @@ export function withoutIgnored(info: ResourceInfo, subresource: string | undefin
  * zero value, serialized): fields present there are not "added" by a create.
  */
 export function zeroObject(info: ResourceInfo): Json {
-  switch (info.name) {
+  switch (qualifiedResource(info)) {
     case 'pods':
       return { metadata: { creationTimestamp: null }, spec: { containers: null }, status: {} };
     case 'namespaces':
@@ -189,7 +191,7 @@ export function trackUpdate(info: ResourceInfo, old: KObject | undefined, obj: K
   });
   if (!changed.empty) {
     if (mine === undefined) {
-      mine = { ...writer, apiVersion: 'v1', time: undefined, fields: new FieldSet() };
+      mine = { ...writer, apiVersion: groupVersion(info), time: undefined, fields: new FieldSet() };
       entries.push(mine);
     }
     mine.fields = mine.fields.union(changed);

@@ -14,7 +14,7 @@ const patchMediaTypes = [
 ];
 
 /** One OpenAPI v3 document: a group-version, served when resources.ts serves a resource of it. */
-interface GroupVersionDocument {
+export interface GroupVersionDocument {
   /** Under /openapi/v3: `api/v1`, `apis/events.k8s.io/v1`. */
   path: string;
   group: string;
@@ -32,7 +32,7 @@ const groupVersions: GroupVersionDocument[] = [
 ];
 
 /** Meta definitions every document holds, as kube's do. */
-const metaRoots = ['io.k8s.apimachinery.pkg.apis.meta.v1.Status', 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions'];
+export const metaRoots = ['io.k8s.apimachinery.pkg.apis.meta.v1.Status', 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions'];
 
 function servedIn(gv: GroupVersionDocument, all: readonly ResourceInfo[]): ResourceInfo[] {
   return all.filter((r) => {
@@ -41,10 +41,10 @@ function servedIn(gv: GroupVersionDocument, all: readonly ResourceInfo[]): Resou
   });
 }
 
-const schemaRef = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
+export const schemaRef = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
 
 /** A generated node as OpenAPI v3: references point into components; a field's reference sits in allOf, as kube writes it. */
-function render(node: RawSchema, asField: boolean): Record<string, unknown> {
+export function render(node: RawSchema, asField: boolean): Record<string, unknown> {
   if (node.$ref !== undefined) return asField ? { allOf: [schemaRef(node.$ref)] } : schemaRef(node.$ref);
   const out: Record<string, unknown> = { ...node };
   if (node.properties !== undefined) {
@@ -57,7 +57,7 @@ function render(node: RawSchema, asField: boolean): Record<string, unknown> {
 }
 
 /** Every definition `roots` reach. */
-function closure(roots: string[]): string[] {
+export function closure(roots: string[]): string[] {
   const seen = new Set<string>();
   const visit = (node: RawSchema | undefined): void => {
     if (node === undefined) return;
@@ -81,7 +81,7 @@ function parameter(name: string, type = 'string'): unknown {
 }
 
 /** The operations of one resource: what kubectl reads is the PATCH (and POST) operation with `fieldValidation` and the kind. */
-function operations(gv: GroupVersionDocument, r: ResourceInfo, kindSchema: string): Record<string, unknown> {
+export function operations(gv: GroupVersionDocument, r: ResourceInfo, kindSchema: string): Record<string, unknown> {
   const gvk = { group: gv.group, version: gv.version, kind: r.kind };
   const prefix = gv.group === '' ? `/api/${gv.version}` : `/apis/${gv.group}/${gv.version}`;
   const scope = r.namespaced ? `${prefix}/namespaces/{namespace}/${r.name}` : `${prefix}/${r.name}`;
@@ -100,7 +100,9 @@ function operations(gv: GroupVersionDocument, r: ResourceInfo, kindSchema: strin
   if (r.verbs.includes('get')) item['get'] = op('get', 'read', { responses: ok('200') });
   if (r.verbs.includes('update')) item['put'] = op('put', 'replace', { parameters: write, requestBody: body, responses: ok('200') });
   if (r.verbs.includes('patch')) {
-    const content = Object.fromEntries(patchMediaTypes.map((t) => [t, { schema: { type: 'object' } }]));
+    // A custom resource has no strategic merge (kubectl then sends a merge patch, as kube's CRD documents make it).
+    const types = r.custom === true ? [...patchMediaTypes.filter((t) => !t.includes('strategic')), 'application/apply-patch+yaml'] : patchMediaTypes;
+    const content = Object.fromEntries(types.map((t) => [t, { schema: { type: 'object' } }]));
     item['patch'] = op('patch', 'patch', { parameters: write, requestBody: { content, required: true }, responses: ok('200') });
   }
   if (r.verbs.includes('create')) collection['post'] = op('post', 'create', { parameters: write, requestBody: body, responses: ok('201') });
@@ -151,11 +153,14 @@ export function buildOpenApiV3(served: Iterable<ResourceInfo>): Map<string, Buil
   for (const gv of groupVersions) {
     const mine = servedIn(gv, all);
     if (mine.length === 0) continue;
-    const body = buildDocument(gv, mine);
-    const hash = createHash('sha512').update(JSON.stringify(body)).digest('hex').slice(0, 128).toUpperCase();
-    out.set(gv.path, { body, hash });
+    out.set(gv.path, withHash(buildDocument(gv, mine)));
   }
   return out;
+}
+
+/** A document with kube's hash of it (the `?hash=` of its URL in the root). */
+export function withHash(body: unknown): BuiltDocument {
+  return { body, hash: createHash('sha512').update(JSON.stringify(body)).digest('hex').slice(0, 128).toUpperCase() };
 }
 
 let built: Map<string, BuiltDocument> | undefined;
@@ -175,22 +180,22 @@ function documents(): Map<string, BuiltDocument> {
  * PATCH declares it, apply takes strategic merge rules from the schemas,
  * and `kubectl explain` walks them.
  */
-export function openApiV3Document(path: string): unknown {
-  return documents().get(path)?.body;
+export function openApiV3Document(path: string, extra?: ReadonlyMap<string, BuiltDocument>): unknown {
+  return (documents().get(path) ?? extra?.get(path))?.body;
 }
 
-/** GET /openapi/v3: the discovery document pointing at each group-version document. */
-export function openApiV3Root(): unknown {
+/** GET /openapi/v3: the discovery document pointing at each group-version document (`extra`: those of extra resources). */
+export function openApiV3Root(extra?: ReadonlyMap<string, BuiltDocument>): unknown {
   const paths: Record<string, unknown> = {};
-  for (const [path, doc] of documents()) paths[path] = { serverRelativeURL: `/openapi/v3/${path}?hash=${doc.hash}` };
+  for (const [path, doc] of [...documents(), ...(extra ?? [])]) paths[path] = { serverRelativeURL: `/openapi/v3/${path}?hash=${doc.hash}` };
   return { paths };
 }
 
 /** The handler of an /openapi/v3 path, or undefined when it is not one. */
-export function openApiV3(path: string): (() => unknown) | undefined {
-  if (path === '/openapi/v3') return openApiV3Root;
+export function openApiV3(path: string, extra?: ReadonlyMap<string, BuiltDocument>): (() => unknown) | undefined {
+  if (path === '/openapi/v3') return () => openApiV3Root(extra);
   if (!path.startsWith('/openapi/v3/')) return undefined;
-  const doc = openApiV3Document(path.slice('/openapi/v3/'.length));
+  const doc = openApiV3Document(path.slice('/openapi/v3/'.length), extra);
   return doc === undefined ? undefined : () => doc;
 }
 

@@ -1,4 +1,5 @@
 import type { StatusError } from '../api/status-error.ts';
+import { qualifiedResource } from './resources.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import { conflict, statusError } from './status.ts';
 
@@ -7,7 +8,9 @@ import { conflict, statusError } from './status.ts';
  * precondition errors); a dry run's storage names it without `/registry`.
  */
 function storageKey(info: ResourceInfo, obj: KObject, dryRun: boolean): string {
-  const prefix = info.name === 'nodes' ? 'minions' : info.name === 'services' ? 'services/specs' : info.name;
+  const resource = qualifiedResource(info);
+  // A custom resource's key starts with its group: /registry/example.com/widgets/...
+  const prefix = info.custom === true ? `${info.group}/${info.name}` : resource === 'nodes' ? 'minions' : resource === 'services' ? 'services/specs' : info.name;
   const namespace = obj.metadata.namespace;
   return `${dryRun ? '' : '/registry'}/${prefix}/${info.namespaced && namespace !== undefined ? `${namespace}/` : ''}${obj.metadata.name ?? ''}`;
 }
@@ -31,7 +34,7 @@ export function deletePreconditionFailed(info: ResourceInfo, old: KObject, pre: 
   const name = old.metadata.name ?? '';
   const uid = old.metadata.uid ?? '';
   const rv = old.metadata.resourceVersion ?? '';
-  if (info.name === 'namespaces') {
+  if (qualifiedResource(info) === 'namespaces') {
     if (pre?.uid !== undefined && pre.uid !== uid) return conflict(info.name, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${uid}`);
     if (pre?.resourceVersion !== undefined && pre.resourceVersion !== rv) {
       return conflict(info.name, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${rv}`);

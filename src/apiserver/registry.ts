@@ -1,12 +1,13 @@
 import { randomUUID, randomInt } from 'node:crypto';
 import type { Clock } from '../util/clock.ts';
 import { admit } from './admission.ts';
-import { objectKey, resources } from './resources.ts';
+import { changesBeyondMetadata } from './extra-resources.ts';
+import { objectKey, qualifiedResource, resources } from './resources.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import { trackUpdate } from './managed-fields.ts';
 import type { Writer } from './managed-fields.ts';
 import type { Storage } from './storage.ts';
-import { alreadyExists, badRequest, conflict, notFound, STALE_OBJECT, statusError, successStatus } from './status.ts';
+import { alreadyExists, badRequest, conflict, invalid, notFound, STALE_OBJECT, statusError, successStatus } from './status.ts';
 import type { FieldError } from './status.ts';
 import { applyDefaults, checkBody, deepEqual, validateObject, validateUpdate } from './validation.ts';
 import { deletePreconditionFailed, uidPreconditionFailed } from './preconditions.ts';
@@ -38,15 +39,18 @@ const nameChars = 'bcdfghjklmnpqrstvwxz2456789';
 export class Registry {
   readonly storage: Storage;
   #clock: Clock;
+  /** The server's extra resources: a deleted namespace is emptied of theirs too. */
+  #extras: readonly ResourceInfo[];
 
-  constructor(storage: Storage, clock: Clock) {
+  constructor(storage: Storage, clock: Clock, extras: readonly ResourceInfo[] = []) {
     this.storage = storage;
     this.#clock = clock;
+    this.#extras = extras;
   }
 
   /** A registry with the same rules over another storage (a dry run's overlay). */
   withStorage(storage: Storage): Registry {
-    return new Registry(storage, this.#clock);
+    return new Registry(storage, this.#clock, this.#extras);
   }
 
   #timestamp(): string {
@@ -60,7 +64,7 @@ export class Registry {
 
   /** The object or a 404 naming the resource. */
   get(info: ResourceInfo, namespace: string | undefined, name: string): KObject {
-    const obj = this.storage.get(info.name, objectKey(namespace, name));
+    const obj = this.storage.get(qualifiedResource(info), objectKey(namespace, name));
     if (obj === undefined) throw notFound(info.name, name);
     return obj;
   }
@@ -107,9 +111,9 @@ export class Registry {
     applyDefaults(info, obj);
     validateObject(info, obj);
     admit(info, obj, undefined, this.storage);
-    if (this.storage.get(info.name, objectKey(meta.namespace, meta.name ?? '')) !== undefined) throw alreadyExists(info.name, meta.name ?? '');
+    if (this.storage.get(qualifiedResource(info), objectKey(meta.namespace, meta.name ?? '')) !== undefined) throw alreadyExists(info.name, meta.name ?? '');
     this.#track(info, undefined, obj, writer);
-    this.storage.commit(info.name, 'ADDED', this.#stamp(obj), undefined);
+    this.storage.commit(qualifiedResource(info), 'ADDED', this.#stamp(obj), undefined);
     return obj;
   }
 
@@ -141,6 +145,10 @@ export class Registry {
     if (uidChanged && how === 'update') throw uidPreconditionFailed(info, old, String(uid), this.storage instanceof DryRunStorage);
     const metaUpdate: FieldError[] = uidChanged ? [{ field: 'metadata.uid', type: 'Invalid', value: uid, detail: 'field is immutable' }] : [];
     const rv = input.metadata.resourceVersion;
+    // A custom resource allows no unconditional update (kube's CRD strategy).
+    if (info.custom === true && how === 'update' && (rv === undefined || rv === '')) {
+      throw invalid(info.name, name, [{ field: 'metadata.resourceVersion', type: 'Invalid', value: 0, detail: 'must be specified for an update' }], info.group);
+    }
     if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) throw conflict(info.name, name, STALE_OBJECT);
     let obj: KObject;
     if (subresource === 'status') {
@@ -159,8 +167,11 @@ export class Registry {
       if (old.metadata.deletionTimestamp !== undefined) meta.deletionTimestamp = old.metadata.deletionTimestamp;
       else delete meta.deletionTimestamp;
       if (subresource === 'finalize') obj = { ...structuredClone(old), spec: structuredClone(input['spec']) };
-      else if (old['status'] !== undefined) obj['status'] = structuredClone(old['status']);
-      else delete obj['status'];
+      // The main resource does not write status; a custom resource without a status subresource does, like any field.
+      else if (info.custom !== true) {
+        if (old['status'] !== undefined) obj['status'] = structuredClone(old['status']);
+        else delete obj['status'];
+      }
     }
     obj.metadata.generation = old.metadata.generation;
     if (obj.metadata.generation === undefined) delete obj.metadata.generation;
@@ -170,8 +181,10 @@ export class Registry {
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
     this.#track(info, old, obj, writer);
     if (deepEqual(obj, old)) return old;
-    if (info.tracksGeneration && !deepEqual(obj['spec'], old['spec'])) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
-    this.storage.commit(info.name, 'MODIFIED', this.#stamp(obj), old);
+    // kube bumps a custom resource's generation for any change outside metadata, a built-in's for a spec change.
+    const specChanged = info.custom === true ? changesBeyondMetadata(old, obj, deepEqual) : !deepEqual(obj['spec'], old['spec']);
+    if (info.tracksGeneration && specChanged) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
+    this.storage.commit(qualifiedResource(info), 'MODIFIED', this.#stamp(obj), old);
     if (obj.metadata.deletionTimestamp !== undefined && (obj.metadata.finalizers ?? []).length === 0) {
       this.#remove(info, obj);
     }
@@ -192,7 +205,7 @@ export class Registry {
 
   #remove(info: ResourceInfo, obj: KObject): KObject {
     const last = structuredClone(obj);
-    this.storage.commit(info.name, 'DELETED', this.#stamp(last), obj);
+    this.storage.commit(qualifiedResource(info), 'DELETED', this.#stamp(last), obj);
     return last;
   }
 
@@ -211,7 +224,7 @@ export class Registry {
       const marked = structuredClone(old);
       marked.metadata.deletionTimestamp = this.#timestamp() as unknown as Date;
       marked.metadata.deletionGracePeriodSeconds = 0;
-      this.storage.commit(info.name, 'MODIFIED', this.#stamp(marked), old);
+      this.storage.commit(qualifiedResource(info), 'MODIFIED', this.#stamp(marked), old);
       return { body: marked, gone: false };
     }
     const last = this.#remove(info, old);
@@ -230,9 +243,9 @@ export class Registry {
       terminating['status'] = { phase: 'Terminating' };
       this.storage.commit('namespaces', 'MODIFIED', this.#stamp(terminating), ns);
     }
-    for (const info of resources.values()) {
+    for (const info of [...resources.values(), ...this.#extras]) {
       if (!info.namespaced) continue;
-      for (const obj of this.storage.list(info.name, name)) this.#remove(info, obj);
+      for (const obj of this.storage.list(qualifiedResource(info), name)) this.#remove(info, obj);
     }
     this.#remove(namespacesInfo, terminating);
     return terminating;
@@ -241,7 +254,7 @@ export class Registry {
   /** DELETE on a collection: deletes every object `select` accepts; answers the list of them. */
   deleteCollection(info: ResourceInfo, namespace: string | undefined, select: (obj: KObject) => boolean): KObject[] {
     const deleted: KObject[] = [];
-    for (const obj of this.storage.list(info.name, namespace)) {
+    for (const obj of this.storage.list(qualifiedResource(info), namespace)) {
       if (!select(obj)) continue;
       const result = this.delete(info, obj.metadata.namespace, obj.metadata.name ?? '');
       deleted.push(result.gone ? obj : (result.body as KObject));

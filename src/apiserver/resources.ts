@@ -39,6 +39,8 @@ export interface ResourceInfo {
   stored: boolean;
   /** A PUT of a missing object creates it (201), as kube allows for services and events. */
   createOnUpdate?: boolean;
+  /** Served like a CRD without a schema: a caller's extra resource (extra-resources.ts). */
+  custom?: boolean;
 }
 
 /** `v1` for the core group, `group/version` otherwise: what `apiVersion` holds. */
@@ -217,6 +219,6 @@ export function objectKey(namespace: string | undefined, name: string): string {
 export function fieldValue(info: ResourceInfo, obj: KObject, label: string): string | undefined {
   if (label === 'metadata.name') return obj.metadata.name ?? '';
   if (label === 'metadata.namespace') return obj.metadata.namespace ?? '';
-  const getter = info.fields[label === 'spec.host' && info.name === 'pods' ? 'spec.nodeName' : label];
+  const getter = info.fields[label === 'spec.host' && qualifiedResource(info) === 'pods' ? 'spec.nodeName' : label];
   return getter === undefined ? undefined : getter(obj);
 }

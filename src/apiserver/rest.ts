@@ -22,18 +22,21 @@ import { writeOptions } from './write-options.ts';
 import type { WriteOptions } from './write-options.ts';
 import { serverSideApply } from './apply.ts';
 import type { Writer } from './managed-fields.ts';
-import { groupVersion, lookupResource, objectKey, resources } from './resources.ts';
+import type { ResourceCatalog } from './catalog.ts';
+import { groupVersion, objectKey, resources } from './resources.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import { serveReview } from './reviews.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { checkKind } from './validation.ts';
-import { badRequest, methodNotAllowed, notServed, statusError, unknownPath } from './status.ts';
+import { badRequest, methodNotAllowed, notFound, notServed, statusError, unknownPath } from './status.ts';
 import { toTable, wantsTable } from './table.ts';
-import { fromServed, storedResource, toServed, viewError } from './views.ts';
+import { fromServed, storageName, storedResource, toServed, viewError } from './views.ts';
 import type { WatchHub } from './watch.ts';
 
 /** What the REST layer needs from the server. */
 export interface RestContext {
+  /** What the server serves, its caller's extra resources included. */
+  catalog: ResourceCatalog;
   registry: Registry;
   hub: WatchHub;
   clock: Clock;
@@ -54,7 +57,7 @@ interface Route {
 
 const namespacesInfo = resources.get('namespaces') as ResourceInfo;
 
-function parseRoute(group: string, version: string, segments: string[]): Route {
+function parseRoute(catalog: ResourceCatalog, group: string, version: string, segments: string[]): Route {
   let segs = segments;
   let legacyWatch = false;
   if (segs[0] === 'watch') {
@@ -68,13 +71,17 @@ function parseRoute(group: string, version: string, segments: string[]): Route {
     segs = segs.slice(2);
   }
   const resource = segs[0] ?? '';
-  const info = lookupResource(group, version, resource);
+  const info = catalog.lookup(group, version, resource);
   // A name kube-apiserver serves (pods/log, endpoints, ...) gets a 404 that says it is not served here.
   if (info === undefined) throw resource === '' ? unknownPath() : notServed(`the resource "${resource}" in ${group === '' ? version : `${group}/${version}`}`);
   if (segs.length > 3 || (namespace !== undefined && !info.namespaced)) throw unknownPath();
   if (info.namespaced && namespace === undefined && segs.length > 1) throw unknownPath();
   const subresource = segs[2];
-  if (subresource !== undefined && !info.subresources.includes(subresource)) throw notServed(`the ${info.name}/${subresource} subresource`);
+  if (subresource !== undefined && !info.subresources.includes(subresource)) {
+    // kube routes any subresource of a custom resource to it, and answers NotFound when it has no such subresource.
+    if (info.custom === true) throw viewError(info, notFound(info.name, segs[1] ?? ''));
+    throw notServed(`the ${info.name}/${subresource} subresource`);
+  }
   if (legacyWatch && subresource !== undefined) throw unknownPath();
   return { info, namespace, name: segs[1], subresource, legacyWatch };
 }
@@ -128,11 +135,11 @@ function continueTooOld(start: string): StatusError {
 /** The objects a continued list reads: at the token's RV, or (rv -1) at the current state. */
 async function continuedItems(ctx: RestContext, info: ResourceInfo, namespace: string | undefined, token: ContinueToken): Promise<{ items: KObject[]; listRv: number }> {
   const storage = ctx.registry.storage;
-  if (token.rv < 0) return { items: storage.list(info.name, namespace), listRv: storage.resourceVersion };
+  if (token.rv < 0) return { items: storage.list(storageName(info), namespace), listRv: storage.resourceVersion };
   if (!Number.isSafeInteger(token.rv)) throw tooLarge(token.rvText, storage.resourceVersion);
   await awaitRv(ctx, token.rv);
   try {
-    return { items: storage.listAt(info.name, token.rv, namespace), listRv: token.rv };
+    return { items: storage.listAt(storageName(info), token.rv, namespace), listRv: token.rv };
   } catch (err) {
     if (err instanceof StatusError && err.statusCode === 410) throw continueTooOld(token.start);
     throw err;
@@ -161,15 +168,15 @@ async function list(ctx: RestContext, route: Route, q: URLSearchParams, table: b
     start = token.start;
   } else if ((rv = parseResourceVersion(rvText, true)) !== undefined && rv > 0 && (match === 'Exact' || (limit > 0 && (match === null || match === '')))) {
     await awaitRv(ctx, rv, rvText ?? '');
-    items = storage.listAt(info.name, rv, namespace);
+    items = storage.listAt(storageName(info), rv, namespace);
     listRv = rv;
   } else {
     if (rv !== undefined && rv > 0) await awaitRv(ctx, rv, rvText ?? '');
     // A list of one object by name (the kubelet-style per-object list) is a lookup, not a scan.
     if (fields.name !== undefined && (namespace !== undefined || !info.namespaced)) {
-      const obj = storage.get(info.name, objectKey(namespace, fields.name));
+      const obj = storage.get(storageName(info), objectKey(namespace, fields.name));
       items = obj === undefined ? [] : [obj];
-    } else items = storage.list(info.name, namespace);
+    } else items = storage.list(storageName(info), namespace);
     listRv = storage.resourceVersion;
   }
   let selected = items.filter((o) => fields.matches(o) && labels.matches(o));
@@ -186,7 +193,15 @@ async function list(ctx: RestContext, route: Route, q: URLSearchParams, table: b
     selected = page;
   }
   if (table) return toTable(info, selected, metadata, ctx.clock.now());
-  return { kind: info.listKind, apiVersion: groupVersion(info), metadata, items: listItems(info.group === '' ? selected : selected.map((o) => toServed(info, o))) };
+  // A custom resource's list always carries `continue` (kube serializes its unstructured list so).
+  if (info.custom === true) metadata['continue'] ??= '';
+  return { kind: info.listKind, apiVersion: groupVersion(info), metadata, items: servedItems(info, selected) };
+}
+
+/** The items of a list answer: built-in kinds' without their type meta, custom resources' whole (as kube stores them). */
+function servedItems(info: ResourceInfo, objects: KObject[]): unknown[] {
+  if (info.custom === true) return objects;
+  return listItems(info.group === '' ? objects : objects.map((o) => toServed(info, o)));
 }
 
 function truthy(v: string | null): boolean {
@@ -346,7 +361,7 @@ async function deleteOptions(ex: Exchange): Promise<{ options: DeleteOptions; bo
  * and delays, then the verb.
  */
 export async function serveApi(ctx: RestContext, ex: Exchange, group: string, version: string, segments: string[]): Promise<void> {
-  const route = parseRoute(group, version, segments);
+  const route = parseRoute(ctx.catalog, group, version, segments);
   try {
     await serveRoute(ctx, ex, route);
   } catch (err) {
@@ -402,8 +417,9 @@ async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise
       case 'DELETE': {
         const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
         const fields = parseFieldSelector(q.get('fieldSelector') ?? undefined, info);
-        const items = registry.deleteCollection(stored, namespace, (o) => fields.matches(o) && labels.matches(o)).map((o) => toServed(info, o));
-        ex.json(200, { kind: info.listKind, apiVersion: groupVersion(info), metadata: { resourceVersion: String(registry.storage.resourceVersion) }, items: listItems(items) });
+        const items = registry.deleteCollection(stored, namespace, (o) => fields.matches(o) && labels.matches(o));
+        const metadata = { resourceVersion: String(registry.storage.resourceVersion), ...(info.custom === true ? { continue: '' } : {}) };
+        ex.json(200, { kind: info.listKind, apiVersion: groupVersion(info), metadata, items: servedItems(info, items) });
         return;
       }
       default:
@@ -426,7 +442,7 @@ async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise
       const body = await jsonBody(ex, info.kind);
       checkKind(info, body.value);
       const checked = checkBodyFields(targetKind(info), mode, body);
-      const old = registry.storage.get(stored.name, objectKey(namespace, name));
+      const old = registry.storage.get(storageName(info), objectKey(namespace, name));
       if (old === undefined && stored.createOnUpdate === true && subresource === undefined) {
         ex.json(201, toServed(info, registry.create(stored, namespace, namedBody(fromServed(info, checked.value), name), updateWriter(options, undefined))), warned(checked.warnings));
         return;
@@ -444,6 +460,10 @@ async function serveRoute(ctx: RestContext, ex: Exchange, route: Route): Promise
         return;
       }
       const apply = patchTypes[type];
+      // kube has no strategic merge for custom resources.
+      if (info.custom === true && type === 'application/strategic-merge-patch+json') {
+        throw statusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+      }
       if (apply === undefined) {
         throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${[...Object.keys(patchTypes), 'application/apply-patch+yaml'].join(', ')}`);
       }

@@ -1,5 +1,5 @@
 import { badRequest } from './status.ts';
-import { fieldValue } from './resources.ts';
+import { fieldValue, qualifiedResource } from './resources.ts';
 import type { ResourceInfo } from './resources.ts';
 import type { Selector } from './label-selector.ts';
 
@@ -52,7 +52,7 @@ export function parseFieldSelector(text: string | undefined, info: ResourceInfo)
       const m = /^(.*?)(!=|==|=)(.*)$/.exec(term);
       if (m === null || m[1] === undefined || m[1] === '') throw badRequest(`invalid selector: '${text}'; can't understand '${term}'`);
       const label = m[1].trim();
-      if (label !== 'metadata.name' && label !== 'metadata.namespace' && info.fields[label] === undefined && !(label === 'spec.host' && info.name === 'pods')) {
+      if (label !== 'metadata.name' && label !== 'metadata.namespace' && info.fields[label] === undefined && !(label === 'spec.host' && qualifiedResource(info) === 'pods')) {
         throw badRequest(
           info.customFieldLabels
             ? `field label not supported: ${label}`

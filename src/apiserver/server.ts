@@ -13,8 +13,12 @@ import { acceptsJson, checkBearer } from './auth.ts';
 import { generateServerCertificates } from './certs.ts';
 import { healthText } from './health.ts';
 import { IdleConnections } from './connections.ts';
+import { ResourceCatalog } from './catalog.ts';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, groupDiscovery, versionInfo } from './discovery.ts';
 import { Exchange } from './exchange.ts';
+import { buildExtraOpenApiV3 } from './extra-openapi.ts';
+import { extraResourceInfos } from './extra-resources.ts';
+import type { ExtraResource } from './extra-resources.ts';
 import { FaultState } from './faults.ts';
 import type { FailureOptions } from './faults.ts';
 import { buildKubeConfig, kubeconfigYaml } from './kubeconfig.ts';
@@ -67,6 +71,14 @@ export interface ApiServerOptions {
    * has no such cap: it bounds requests in flight instead (see README).
    */
   maxConnections?: number;
+  /**
+   * Resources to serve besides the built-in ones, each as kube-apiserver
+   * serves a CustomResourceDefinition without a schema (any field kept):
+   * discovery, OpenAPI, CRUD, patches (merge, JSON, server-side apply),
+   * list, watch, label and metadata.name/metadata.namespace field
+   * selectors. A TypeError names a field that is not valid.
+   */
+  resources?: ExtraResource[];
 }
 
 /** Counters for tests and load checks. */
@@ -146,8 +158,10 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const token = options.token ?? randomBytes(24).toString('hex');
   if (token === '' || /\s/.test(token)) throw new TypeError('startApiServer: token must be non-empty without whitespace');
 
+  const catalog = new ResourceCatalog(extraResourceInfos(options.resources));
+  const extraOpenApi = buildExtraOpenApiV3(catalog.extras);
   const storage = new Storage({ maxHistory: historySize });
-  const registry = new Registry(storage, clock);
+  const registry = new Registry(storage, clock, catalog.extras);
   registry.bootstrap();
   const bookmarkIntervalMs = checkDurationMs('startApiServer: options.bookmarkIntervalMs', options.bookmarkIntervalMs ?? 60_000, { min: 1 });
   const hub = new WatchHub(storage, clock, { bookmarkIntervalMs });
@@ -161,6 +175,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   let serverAddress = '';
 
   const restCtx = {
+    catalog,
     registry,
     hub,
     clock,
@@ -195,13 +210,13 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       throw statusError(406, 'NotAcceptable', `only the following media types are accepted: application/json`);
     }
     const path = ex.path.replace(/\/+$/, '') || '/';
-    const target = apiTarget(path);
+    const target = apiTarget(path, catalog);
     if (target !== undefined) return serveApi(restCtx, ex, target.group, target.version, target.segments);
-    const doc = discovery[path]?.() ?? groupDiscovery(path) ?? openApiV3(path)?.();
+    const doc = discovery[path]?.() ?? groupDiscovery(catalog, path) ?? openApiV3(path, extraOpenApi)?.();
     if (doc === undefined) {
       // An API group kube-apiserver serves (apps/v1 for `kubectl create deployment`, ...): say it is not served here.
       const [, apis, group] = path.split('/');
-      throw apis === 'apis' && group !== undefined && apiGroup(group) === undefined ? notServed(`${path.split('/').slice(2, 4).join('/')}: it serves /api/v1 and the groups listed at /apis only`) : unknownPath();
+      throw apis === 'apis' && group !== undefined && apiGroup(catalog, group) === undefined ? notServed(`${path.split('/').slice(2, 4).join('/')}: it serves /api/v1 and the groups listed at /apis only`) : unknownPath();
     }
     if (ex.method !== 'GET') throw methodNotAllowed(ex.method);
     ex.json(200, doc);
@@ -209,8 +224,8 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
 
   const discovery: Record<string, () => unknown> = {
     '/api': () => apiVersions(serverAddress),
-    '/api/v1': () => apiResourceList(),
-    '/apis': apiGroupList,
+    '/api/v1': () => apiResourceList(catalog),
+    '/apis': () => apiGroupList(catalog),
     '/version': versionInfo,
   };
 

@@ -206,7 +206,8 @@ const columns: Record<string, Column[]> = {
  * metadata as a PartialObjectMetadata.
  */
 export function toTable(info: ResourceInfo, objects: KObject[], listMeta: Rec, nowMs: number, withColumns = true): Rec {
-  const cols = columns[info.name] ?? [name, age];
+  // A custom resource has kube's default CRD columns (its Age is typed `date`); a view has its stored resource's.
+  const cols = info.custom === true ? [name, { ...age, type: 'date' }] : (columns[info.name] ?? [name, age]);
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',

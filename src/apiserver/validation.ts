@@ -1,6 +1,7 @@
 import { tooDeep, tooDeepMessage } from './json-depth.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
-import { groupVersion } from './resources.ts';
+import { groupVersion, qualifiedResource } from './resources.ts';
+import { checkCustomKind } from './extra-resources.ts';
 import { checkObjectMeta } from './object-meta.ts';
 import { defaultPodSpec } from './pod-defaults.ts';
 import { badRequest, invalid } from './status.ts';
@@ -25,12 +26,13 @@ export function checkBody(info: ResourceInfo, body: unknown): KObject {
   if (opening !== undefined) throw badRequest(tooDeepMessage(info.kind, opening));
   const metadata = body['metadata'] ?? {};
   if (!isRecord(metadata)) throw badRequest('metadata must be a JSON object');
-  return { ...body, kind: info.kind, apiVersion: 'v1', metadata: { ...metadata } };
+  return { ...body, kind: info.kind, apiVersion: groupVersion(info), metadata: { ...metadata } };
 }
 
 /** The body is a JSON object of the resource's kind and version (kube's decoder checks this first). */
 export function checkKind(info: ResourceInfo, body: unknown): asserts body is Record<string, unknown> {
   if (!isRecord(body)) throw badRequest(`the body of the request was not a JSON object of kind ${info.kind}`);
+  if (info.custom === true) return checkCustomKind(info, body);
   const kind = body['kind'];
   const apiVersion = body['apiVersion'];
   const expected = groupVersion(info);
@@ -41,7 +43,7 @@ export function checkKind(info: ResourceInfo, body: unknown): asserts body is Re
 
 /** Fills in what kube's defaulting sets on create (and keeps on update). */
 export function applyDefaults(info: ResourceInfo, obj: KObject): void {
-  switch (info.name) {
+  switch (qualifiedResource(info)) {
     case 'secrets': {
       if (obj['type'] === undefined || obj['type'] === '') obj['type'] = 'Opaque';
       const stringData = obj['stringData'];
@@ -141,7 +143,7 @@ function metaErrors(info: ResourceInfo, obj: KObject): FieldError[] {
   const errors: FieldError[] = [];
   const name = obj.metadata.name ?? '';
   const generateName = obj.metadata.generateName;
-  const isLabel = info.name === 'namespaces';
+  const isLabel = qualifiedResource(info) === 'namespaces';
   // kube checks the generateName prefix (a trailing '-' allowed) before the name it made from it.
   if (typeof generateName === 'string' && generateName !== '') {
     for (const detail of nameProblems(generateName.replace(/-$/, 'a'), isLabel)) errors.push({ field: 'metadata.generateName', type: 'Invalid', value: generateName, detail });
@@ -155,7 +157,8 @@ function metaErrors(info: ResourceInfo, obj: KObject): FieldError[] {
 /** The rules of the object's kind (containers, data keys and sizes, the keys of a TLS Secret). */
 function kindErrors(info: ResourceInfo, obj: KObject): FieldError[] {
   const errors: FieldError[] = [];
-  if (info.name === 'pods') {
+  const resource = qualifiedResource(info);
+  if (resource === 'pods') {
     const spec = obj['spec'];
     const containers = isRecord(spec) ? spec['containers'] : undefined;
     if (!Array.isArray(containers) || containers.length === 0) errors.push({ field: 'spec.containers', type: 'Required', detail: '' });
@@ -166,9 +169,9 @@ function kindErrors(info: ResourceInfo, obj: KObject): FieldError[] {
       });
     }
   }
-  if (info.name === 'secrets' || info.name === 'configmaps') {
-    checkKeys(errors, 'data', obj['data'], info.name === 'secrets');
-    if (info.name === 'configmaps') {
+  if (resource === 'secrets' || resource === 'configmaps') {
+    checkKeys(errors, 'data', obj['data'], resource === 'secrets');
+    if (resource === 'configmaps') {
       checkKeys(errors, 'binaryData', obj['binaryData'], true);
       const binary = obj['binaryData'];
       if (isRecord(obj['data']) && isRecord(binary)) {
@@ -176,7 +179,7 @@ function kindErrors(info: ResourceInfo, obj: KObject): FieldError[] {
       }
     }
     // kube's total: a ConfigMap's data (UTF-8) and binaryData (decoded) bytes, a Secret's decoded data bytes; keys do not count.
-    const secret = info.name === 'secrets';
+    const secret = resource === 'secrets';
     // kube's per-type rule for TLS Secrets: both keys present.
     if (secret && obj['type'] === 'kubernetes.io/tls') {
       const data = isRecord(obj['data']) ? obj['data'] : {};
@@ -191,7 +194,7 @@ function kindErrors(info: ResourceInfo, obj: KObject): FieldError[] {
 /** Validates an object about to be created; throws 422 Invalid listing every problem. */
 export function validateObject(info: ResourceInfo, obj: KObject): void {
   const errors = [...metaErrors(info, obj), ...kindErrors(info, obj)];
-  if (errors.length > 0) throw invalid(info.kind, obj.metadata.name ?? '', errors);
+  if (errors.length > 0) throw invalid(info.kind, obj.metadata.name ?? '', errors, info.group);
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
@@ -200,14 +203,15 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 /** Rules that compare the stored object with its replacement, in kube's order (a Secret's type before `immutable`). */
 function updateRuleErrors(info: ResourceInfo, old: KObject, obj: KObject): FieldError[] {
-  if (info.name !== 'secrets' && info.name !== 'configmaps') return [];
+  const resource = qualifiedResource(info);
+  if (resource !== 'secrets' && resource !== 'configmaps') return [];
   const errors: FieldError[] = [];
-  if (info.name === 'secrets' && old['type'] !== obj['type']) errors.push({ field: 'type', type: 'Invalid', value: obj['type'], detail: 'field is immutable' });
+  if (resource === 'secrets' && old['type'] !== obj['type']) errors.push({ field: 'type', type: 'Invalid', value: obj['type'], detail: 'field is immutable' });
   const detail = 'field is immutable when `immutable` is set';
   if (old['immutable'] === true) {
     if (obj['immutable'] !== true) errors.push({ field: 'immutable', type: 'Forbidden', detail });
     if (!sameJson(old['data'], obj['data'])) errors.push({ field: 'data', type: 'Forbidden', detail });
-    if (info.name === 'configmaps' && !sameJson(old['binaryData'], obj['binaryData'])) errors.push({ field: 'binaryData', type: 'Forbidden', detail });
+    if (resource === 'configmaps' && !sameJson(old['binaryData'], obj['binaryData'])) errors.push({ field: 'binaryData', type: 'Forbidden', detail });
   }
   return errors;
 }
@@ -220,7 +224,7 @@ function updateRuleErrors(info: ResourceInfo, old: KObject, obj: KObject): Field
  */
 export function validateUpdate(info: ResourceInfo, old: KObject, obj: KObject, metaUpdate: readonly FieldError[] = []): void {
   const errors = [...metaErrors(info, obj), ...metaUpdate, ...updateRuleErrors(info, old, obj), ...kindErrors(info, obj)];
-  if (errors.length > 0) throw invalid(info.kind, obj.metadata.name ?? '', errors);
+  if (errors.length > 0) throw invalid(info.kind, obj.metadata.name ?? '', errors, info.group);
 }
 
 /** Structural equality of JSON values, ignoring object key order. */

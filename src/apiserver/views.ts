@@ -36,17 +36,23 @@ export function storedResource(info: ResourceInfo): ResourceInfo {
   return viewOf(info)?.stored ?? info;
 }
 
+/** The storage key of a resource's objects: the stored resource's qualified name (`secrets`, `widgets.example.com`). */
+export function storageName(info: ResourceInfo): string {
+  return qualifiedResource(storedResource(info));
+}
+
 /** A stored object (or a Status) as `info` serves it. */
 export function toServed(info: ResourceInfo, obj: unknown): unknown {
-  const view = viewOf(info);
-  if (view === undefined || obj === null || typeof obj !== 'object') return obj;
+  if (obj === null || typeof obj !== 'object') return obj;
   if ((obj as { kind?: unknown }).kind === 'Status') {
-    // A delete's Success names the view's group, as kube's does.
+    if (info.group === '') return obj;
+    // A delete's Success names a named group's resource with its group, as kube's does.
     const status = obj as V1Status;
     const { name, ...rest } = status.details ?? {};
     return { ...status, details: { ...(name === undefined ? {} : { name }), group: info.group, ...rest } };
   }
-  return view.toView(obj as KObject);
+  const view = viewOf(info);
+  return view === undefined ? obj : view.toView(obj as KObject);
 }
 
 /**
@@ -65,12 +71,13 @@ export function fromServed(info: ResourceInfo, body: unknown, old?: KObject): un
 }
 
 /**
- * An error of the stored resource as the view names it: `events "x" not
- * found` becomes kube's `events.events.k8s.io "x" not found`, with the group
- * in the details.
+ * An error of a named group's resource (or of the stored resource of a view)
+ * as kube names it: `events "x" not found` becomes
+ * `events.events.k8s.io "x" not found`, `widgets "w"` becomes
+ * `widgets.example.com "w"`, with the group in the details.
  */
 export function viewError(info: ResourceInfo, err: unknown): unknown {
-  if (viewOf(info) === undefined || !(err instanceof StatusError)) return err;
+  if (info.group === '' || !(err instanceof StatusError)) return err;
   const status = err.status;
   const details = status.details;
   if (details?.kind !== info.name) return err;

@@ -3,7 +3,7 @@ import type { Clock } from '../util/clock.ts';
 import { maxTimerDelayMs } from '../util/duration.ts';
 import { groupVersion, objectKey } from './resources.ts';
 import { toTable } from './table.ts';
-import { toServed } from './views.ts';
+import { storageName, toServed } from './views.ts';
 import type { KObject, ResourceInfo } from './resources.ts';
 import type { FieldSelector, Selector } from './selectors.ts';
 import type { StoredEvent, Storage } from './storage.ts';
@@ -270,7 +270,7 @@ export class WatchHub {
     const fromNow = rv === undefined || rv === '' || rv === '0';
     if (spec.sendInitialEvents ?? fromNow) {
       // A single-object watch looks its object up instead of scanning the resource.
-      const current = w.indexKey === undefined ? storage.list(spec.info.name, spec.namespace) : [storage.get(spec.info.name, w.indexKey)];
+      const current = w.indexKey === undefined ? storage.list(storageName(spec.info), spec.namespace) : [storage.get(storageName(spec.info), w.indexKey)];
       const endRv = spec.sendInitialEvents === true && spec.bookmarks ? storage.resourceVersion : undefined;
       initial = this.#addedLines(w, current, endRv);
     } else if (fromNow) {
@@ -279,7 +279,7 @@ export class WatchHub {
     } else {
       let events: StoredEvent[];
       try {
-        events = storage.eventsSince(spec.info.name, Number(rv));
+        events = storage.eventsSince(storageName(spec.info), Number(rv));
       } catch (err) {
         w.fail((err as { status: V1Status }).status);
         return w;
@@ -306,10 +306,10 @@ export class WatchHub {
 
   #add(w: Watcher): void {
     this.#all.add(w);
-    let rw = this.#byResource.get(w.spec.info.name);
+    let rw = this.#byResource.get(storageName(w.spec.info));
     if (rw === undefined) {
       rw = { byKey: new Map(), others: new Set() };
-      this.#byResource.set(w.spec.info.name, rw);
+      this.#byResource.set(storageName(w.spec.info), rw);
     }
     if (w.indexKey === undefined) rw.others.add(w);
     else {
@@ -324,7 +324,7 @@ export class WatchHub {
 
   remove(w: Watcher): void {
     if (!this.#all.delete(w)) return;
-    const rw = this.#byResource.get(w.spec.info.name);
+    const rw = this.#byResource.get(storageName(w.spec.info));
     if (rw === undefined) return;
     if (w.indexKey === undefined) rw.others.delete(w);
     else {

@@ -22,6 +22,7 @@ import { meteredClient, newAgentMetrics, type AgentMetrics } from './agent-metri
 import { nodePodSource } from './agent-pods.ts';
 import { numberOption } from './options.ts';
 import { AgentState } from './agent-state.ts';
+import { describeStrategy, parseStrategy, type StrategyName } from './strategy.ts';
 import { CliError, type Io } from './io.ts';
 
 const usage = `Usage: kom agent --node NAME [options]
@@ -36,13 +37,15 @@ Options:
   --node NAME             the node whose pods to follow (required)
   --kubeconfig PATH       kubeconfig to use (default: $KUBECONFIG, ~/.kube/config,
                           then the in-cluster service account, as kubectl)
-  --strategy S            watch (default): one watch per referenced object;
-                          ttl: cached for the node's node.alpha.kubernetes.io/ttl
-                               annotation (re-read every 60 s), 60 s without it;
-                          get: a GET for every read
+  --strategy S            how referenced objects are kept:
+                            watching  a watch per object (the default); reads from memory
+                            caching   a TTL cache: the node's node.alpha.kubernetes.io/ttl
+                                      annotation (re-read every 60 s), else 60 s
+                            simple    a GET per access
+                          (kom 0.1's names watch, ttl and get are accepted too)
   --listen HOST:PORT      HTTP address (default 127.0.0.1:9464; port 0 = any free port)
   --resync S              seconds between re-reads of every referenced object
-                          (default 60); also the watch managers' resync interval
+                          (default 60); also the watching managers' resync interval
                           (a watch not read for 5 x S stops until the next read)
   --startup-timeout S     give up when the first pod list fails for S seconds (default 10)
   -h, --help              this help
@@ -62,9 +65,6 @@ watches with backoff until it gets SIGINT or SIGTERM, then closes everything.
 
 Exit codes: 0 stopped by SIGINT/SIGTERM; 1 failed (kubeconfig unreadable, address
 in use, first pod list failed for --startup-timeout); 2 bad usage.`;
-
-const strategies = ['watch', 'ttl', 'get'] as const;
-type StrategyName = (typeof strategies)[number];
 
 const nodeNamePattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -97,14 +97,13 @@ function parseOptions(args: string[]): AgentOptions | undefined {
   const node = values.node;
   if (node === undefined) throw new CliError('--node NAME is required');
   if (node.length > 253 || !nodeNamePattern.test(node)) throw new CliError(`--node must be a node name (a DNS-1123 subdomain such as node-1), got ${JSON.stringify(node)}`);
-  const strategy = values.strategy ?? 'watch';
-  if (!(strategies as readonly string[]).includes(strategy)) throw new CliError(`--strategy must be watch, ttl or get, got ${JSON.stringify(strategy)}`);
+  const strategy = parseStrategy(values.strategy ?? 'watching');
   const listen = parseListen(values.listen ?? '127.0.0.1:9464');
   if (typeof listen === 'string') throw new CliError(listen);
   if (values.kubeconfig === '') throw new CliError('--kubeconfig must be a path, got ""');
   return {
     node,
-    strategy: strategy as StrategyName,
+    strategy,
     kubeconfig: values.kubeconfig,
     listen,
     resyncMs: numberOption(values.resync, 'resync', 60, 1, 86_400, 'seconds') * 1_000,
@@ -112,7 +111,7 @@ function parseOptions(args: string[]): AgentOptions | undefined {
   };
 }
 
-/** The node, read at start and every minute, for the ttl strategy; a failed read keeps the last one. */
+/** The node, read at start and every minute, for the caching strategy; a failed read keeps the last one. */
 function nodeReader(kc: KubeConfig, name: string, clock: Clock, signal: AbortSignal, metrics: AgentMetrics, io: Io): () => Promise<V1Node | undefined> {
   const api = kc.makeApiClient(CoreV1Api);
   let node: V1Node | undefined;
@@ -140,9 +139,9 @@ function nodeReader(kc: KubeConfig, name: string, clock: Clock, signal: AbortSig
 
 function newManagers(strategy: StrategyName, client: Client, kc: KubeConfig, options: AgentOptions, signal: AbortSignal, metrics: AgentMetrics, io: Io): { secrets: SecretManager; configMaps: ConfigMapManager } {
   switch (strategy) {
-    case 'get':
+    case 'simple':
       return { secrets: newSimpleSecretManager(client), configMaps: newSimpleConfigMapManager(client) };
-    case 'ttl': {
+    case 'caching': {
       const getTTL = getObjectTTLFromNodeFunc(nodeReader(kc, options.node, realClock, signal, metrics, io));
       // The agent re-registers a pod on every update of it (status changes
       // included): only newly referenced objects are fetched, as the kubelet
@@ -150,7 +149,7 @@ function newManagers(strategy: StrategyName, client: Client, kc: KubeConfig, opt
       const ttlOptions = { refreshOnReRegister: false };
       return { secrets: newCachingSecretManager(client, getTTL, ttlOptions), configMaps: newCachingConfigMapManager(client, getTTL, ttlOptions) };
     }
-    case 'watch':
+    case 'watching':
       return {
         secrets: newWatchingSecretManager(client, options.resyncMs, { signal, onError: () => metrics.watchError('secrets') }),
         configMaps: newWatchingConfigMapManager(client, options.resyncMs, { signal, onError: () => metrics.watchError('configmaps') }),
@@ -206,7 +205,7 @@ export async function runAgent(args: string[], io: Io): Promise<number> {
       return 1;
     }
     io.err(`kom agent: serving on ${http.url} (/healthz /readyz /metrics /objects)`);
-    io.err(`kom agent: node "${options.node}", strategy ${options.strategy}, API server ${serverOf(kc)}`);
+    io.err(`kom agent: node "${options.node}", strategy ${describeStrategy(options.strategy)}, API server ${serverOf(kc)}`);
 
     let lastError = '';
     const reflector = new Reflector({

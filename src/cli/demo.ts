@@ -19,19 +19,21 @@ import { demoNamespace, demoNode, demoObjects } from './demo-fixtures.ts';
 import { CliError, type Io } from './io.ts';
 import { heapUsedAfterGc } from './heap.ts';
 import { numberOption } from './options.ts';
+import { describeStrategy, type StrategyName } from './strategy.ts';
 import { Samples, formatBytes, formatMs, renderTable } from './stats.ts';
 
 const usage = `Usage: kom demo [options]
 
 Starts the embedded API server, creates a node and pods that reference
 secrets and configmaps in every way a pod can, and runs the three strategies
-(get, ttl, watch) side by side while secrets and configmaps change.
+side by side while secrets and configmaps change: simple (a GET per access),
+caching (a TTL cache) and watching (a watch per object).
 
 Options:
   --pods N          pods to create (default 200)
   --duration S      seconds of updates (default 15)
   --rate N          updates per second (default 10)
-  --ttl S           the node's TTL annotation for the ttl strategy (default 5)
+  --ttl S           the node's TTL annotation for the caching strategy (default 5)
   --output FORMAT   table (default) or json
   -h, --help        this help`;
 
@@ -39,7 +41,7 @@ type Kind = 'secret' | 'configmap';
 type Read = (kind: Kind, namespace: string, name: string) => Promise<KubernetesObject>;
 
 interface Strategy {
-  name: 'get' | 'ttl' | 'watch';
+  name: StrategyName;
   kube: KubeClient;
   counts: RequestCounts;
   read: Read;
@@ -92,15 +94,15 @@ export async function runDemo(args: string[], io: Io): Promise<number> {
     const pods = (await writer.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${demoNode}` })).items;
 
     const getTTL = getObjectTTLFromNodeFunc(() => node);
-    for (const name of ['get', 'ttl', 'watch'] as const) {
+    for (const name of ['simple', 'caching', 'watching'] as const) {
       const kube = createClient(kc);
       const { client, counts } = countingClient(kube);
       const controller = new AbortController();
       const watchOptions = { signal: controller.signal };
       const [secrets, configMaps] =
-        name === 'get'
+        name === 'simple'
           ? [newSimpleSecretManager(client), newSimpleConfigMapManager(client)]
-          : name === 'ttl'
+          : name === 'caching'
             ? [newCachingSecretManager(client, getTTL), newCachingConfigMapManager(client, getTTL)]
             : [newWatchingSecretManager(client, 60_000, watchOptions), newWatchingConfigMapManager(client, 60_000, watchOptions)];
       strategies.push({
@@ -236,7 +238,8 @@ export async function runDemo(args: string[], io: Io): Promise<number> {
         ),
       );
       io.out(
-        `\n${summary.updates} updates to ${summary.objects} objects referenced ${summary.references} times by ${summary.pods} pods; ttl strategy with the node's ${ttlS} s TTL.` +
+        `\n${summary.updates} updates to ${summary.objects} objects referenced ${summary.references} times by ${summary.pods} pods.` +
+          `\nStrategies: ${rows.map((r) => describeStrategy(r.strategy)).join(', ')}; caching with the node's ${ttlS} s TTL.` +
           `\nheap growth: V8 heap after GC, from before a strategy's pods were registered to when each object was read once;` +
           `\n  it includes the embedded server's side of the strategy's watches (the server runs in this process).` +
           `\nProcess memory (all three strategies and the server): RSS ${formatBytes(memory.rss)}, heap ${formatBytes(memory.heapUsed)}.`,

@@ -1,17 +1,22 @@
 #!/usr/bin/env node
 // kom: the command line of kube-object-manager. Wiring only: each command
 // lives in its own module and answers an exit code.
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CliError, processIo, type Io } from './io.ts';
 
 const usage = `Usage: kom <command> [options]
 
 Commands:
-  demo        the three strategies side by side on the embedded API server (npm start)
+  demo        the three strategies side by side on the embedded API server (npm start):
+              simple (a GET per access), caching (a TTL cache), watching (a watch per object)
   agent       keep the secrets and configmaps of one node's pods, with /metrics and /objects
   refs        list the secrets and configmaps manifests reference (--check: do they exist?)
   apiserver   run the embedded Kubernetes API server and write a kubeconfig
+
+Options:
+  -v, --version   print kom's version (the package's)
+  -h, --help      this help
 
 Run 'kom <command> --help' for a command's options.
 Exit codes: 0 done, 1 failed, 2 bad usage (and 3 from kom refs --check: a
@@ -36,6 +41,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return 1;
   }
   const [name, ...args] = argv;
+  if (name === '--version' || name === '-v') {
+    io.out(packageVersion());
+    return 0;
+  }
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     io.out(usage);
     return name === undefined ? 2 : 0;
@@ -55,6 +64,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.err(`kom ${name}: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
+}
+
+/** The version in the package.json of the package this file belongs to (src/cli/ and dist/cli/ are two folders down). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
 function isParseArgsError(err: unknown): boolean {

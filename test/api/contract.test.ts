@@ -1,5 +1,7 @@
-// The public API of DESIGN.md: every name other code relies on is exported
-// from the entry point the contract names.
+// The starting contract's fixed names (DESIGN.md at the repository root,
+// "Public API and the package"): every name other code relies on is exported
+// from the entry point the contract names. test/api/exports.test.ts pins the
+// complete lists.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as root from '../../src/index.ts';

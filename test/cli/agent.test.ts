@@ -73,6 +73,7 @@ async function startAgent(args: string[], env?: NodeJS.ProcessEnv): Promise<{ ko
 
 interface ObjectsDoc {
   node: string;
+  strategy: string;
   ready: boolean;
   pods: number;
   objects: { kind: string; namespace: string; name: string; state: string; referrers: string[] }[];
@@ -107,7 +108,7 @@ test('kom agent --help, and bad flags exit 2 naming the flag', async () => {
   const cases: [string[], RegExp][] = [
     [[], /--node NAME is required/],
     [['--node', 'Bad_Name'], /--node must be a node name/],
-    [['--node', 'n', '--strategy', 'poll'], /--strategy must be watch, ttl or get, got "poll"/],
+    [['--node', 'n', '--strategy', 'poll'], /--strategy must be watching, caching or simple \(or kom 0\.1's watch, ttl, get\), got "poll"/],
     [['--node', 'n', '--listen', 'localhost'], /--listen must be HOST:PORT/],
     [['--node', 'n', '--resync', '0'], /--resync must be a number of seconds from 1/],
     [['--node', 'n', '--frequency', '3'], /Unknown option '--frequency'/],
@@ -169,13 +170,15 @@ test('an unreadable kubeconfig and an unreachable server exit 1 with a clear mes
   }
 });
 
-test('watch strategy: registers the node\'s pods as they come and go, serves /readyz, /objects and /metrics, stops on SIGTERM', async () => {
-  const { kom, url } = await startAgent(['--node', 'node-a', '--kubeconfig', kubeconfig.path, '--strategy', 'watch']);
+test('watching strategy: registers the node\'s pods as they come and go, serves /readyz, /objects and /metrics, stops on SIGTERM', async () => {
+  const { kom, url } = await startAgent(['--node', 'node-a', '--kubeconfig', kubeconfig.path, '--strategy', 'watching']);
+  await eventually(() => assert.match(kom.stderr(), /node "node-a", strategy watching \(a watch per object\), API server/));
   assert.equal((await fetch(`${url}/healthz`)).status, 200);
   await eventually(async () => assert.equal((await fetch(`${url}/readyz`)).status, 200));
 
   const first = await objects(url);
   assert.equal(first.node, 'node-a');
+  assert.equal(first.strategy, 'watching');
   assert.equal(first.pods, 1);
   assert.deepEqual(stateOf(first), { 'ConfigMap/settings': 'synced', 'Secret/absent': 'missing', 'Secret/db': 'synced', 'Secret/tls': 'immutable' });
   assert.deepEqual(first.objects.find((o) => o.name === 'db')?.referrers, ['shop/web']);
@@ -213,7 +216,7 @@ test('watch strategy: registers the node\'s pods as they come and go, serves /re
   assert.match(text, /^kom_agent_ready 1$/m);
   assert.match(text, /^kom_agent_api_requests_total\{resource="pods",verb="list"\} [1-9]/m);
   assert.match(text, /^kom_agent_api_requests_total\{resource="secrets",verb="watch"\} [1-9]/m);
-  assert.doesNotMatch(text, /verb="get"/, 'the watch strategy never GETs secrets or configmaps');
+  assert.doesNotMatch(text, /verb="get"/, 'the watching strategy never GETs secrets or configmaps');
   assert.match(text, /^kom_agent_objects\{kind="Secret",state="synced"\} 0$/m);
   assert.match(text, /^kom_agent_client_connections \d+$/m);
   assert.match(text, /^process_resident_memory_bytes \d+/m);
@@ -224,14 +227,14 @@ test('watch strategy: registers the node\'s pods as they come and go, serves /re
   await api.deleteNamespacedPod({ namespace: 'shop', name: 'worker' });
 });
 
-test('ttl and get strategies (kubeconfig from $KUBECONFIG): objects read once, states and request counts', async () => {
+test('caching and simple strategies (kubeconfig from $KUBECONFIG): objects read once, states and request counts', async () => {
   await api.createNamespacedPod({
     namespace: 'shop',
     body: pod('cron', 'node-a', { volumes: [{ name: 'cfg', projected: { sources: [{ configMap: { name: 'settings' } }, { secret: { name: 'gone', optional: true } }] } }] }),
   });
   try {
     const env = { ...process.env, KUBECONFIG: kubeconfig.path };
-    const agents = await Promise.all(['ttl', 'get'].map((strategy) => startAgent(['--node', 'node-a', '--strategy', strategy, '--resync', '1'], env)));
+    const agents = await Promise.all(['caching', 'simple'].map((strategy) => startAgent(['--node', 'node-a', '--strategy', strategy, '--resync', '1'], env)));
     for (const { url } of agents) {
       await eventually(async () => assert.equal((await fetch(`${url}/readyz`)).status, 200));
       const doc = await objects(url);
@@ -243,8 +246,8 @@ test('ttl and get strategies (kubeconfig from $KUBECONFIG): objects read once, s
       await eventually(async () => assert.match(await (await fetch(`${url}/metrics`)).text(), /^kom_agent_object_reads_total\{kind="ConfigMap",result="ok"\} ([3-9]|\d\d+)$/m));
       const text = await (await fetch(`${url}/metrics`)).text();
       assert.match(text, /^kom_agent_api_requests_total\{resource="configmaps",verb="get"\} [1-9]/m);
-      assert.doesNotMatch(text, /resource="(secrets|configmaps)",verb="watch"/, 'ttl and get never watch secrets or configmaps');
-      // ttl reads the node for its TTL annotation; get has no use for it.
+      assert.doesNotMatch(text, /resource="(secrets|configmaps)",verb="watch"/, 'caching and simple never watch secrets or configmaps');
+      // caching reads the node for its TTL annotation; simple has no use for it.
       if (i === 0) assert.match(text, /^kom_agent_api_requests_total\{resource="nodes",verb="get"\} [1-9]/m);
       else assert.doesNotMatch(text, /resource="nodes"/);
     }
@@ -272,7 +275,7 @@ test('a failing first list is retried within --startup-timeout; after an API ser
   }
 });
 
-test('ttl strategy: a pod naming an impossible secret is registered (its other objects are served); pod updates fetch nothing again', async () => {
+test('caching strategy (by kom 0.1\'s name, --strategy ttl): a pod naming an impossible secret is registered (its other objects are served); pod updates fetch nothing again', async () => {
   await api.createNode({ body: { metadata: { name: 'node-c', annotations: { 'node.alpha.kubernetes.io/ttl': '3600' } } } });
   // kube-apiserver accepts this pod: imagePullSecrets names are not validated.
   await api.createNamespacedPod({
@@ -284,6 +287,7 @@ test('ttl strategy: a pod naming an impossible secret is registered (its other o
   });
   try {
     const { kom, url } = await startAgent(['--node', 'node-c', '--strategy', 'ttl', '--resync', '3600', '--kubeconfig', kubeconfig.path]);
+    await eventually(() => assert.match(kom.stderr(), /node "node-c", strategy caching \(a TTL cache\), API server/));
     await eventually(async () => assert.equal((await fetch(`${url}/readyz`)).status, 200));
     assert.deepEqual(stateOf(await objects(url)), { 'ConfigMap/settings': 'synced', 'Secret/Registry_Creds': 'missing', 'Secret/db': 'synced' });
     const gets = async (): Promise<string> => {

@@ -1,6 +1,7 @@
 // kom run as a user runs it: a child process, its output and exit code.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 const kom = new URL('../../src/cli/kom.ts', import.meta.url).pathname;
@@ -21,6 +22,16 @@ test('kom --help lists the commands; no command is a usage error', async () => {
   assert.match(help.stdout, /apiserver\s+run the embedded/);
   const none = await run([]);
   assert.equal(none.code, 2);
+});
+
+test('kom --version and -v print the version in package.json', async () => {
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-v']) {
+    const result = await run([flag]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, `${version}\n`, flag);
+  }
+  assert.match((await run(['--help'])).stdout, /-v, --version/);
 });
 
 test('unknown commands and bad flags exit 2 with a message naming them', async () => {
@@ -47,13 +58,14 @@ test('kom demo runs the three strategies and reports what each cost and how fres
   assert.equal(summary.pods, 20);
   assert.ok(summary.updates > 0);
   const by = Object.fromEntries(summary.strategies.map((s) => [s.strategy, s]));
-  for (const name of ['get', 'ttl', 'watch']) {
+  assert.deepEqual(Object.keys(by), ['simple', 'caching', 'watching'], 'the factories\' names');
+  for (const name of ['simple', 'caching', 'watching']) {
     assert.equal(by[name]?.missed, 0, `${name} saw every update`);
     assert.equal(by[name]?.updateToCacheMs.count, summary.updates);
   }
-  assert.ok((by.get?.requests.get ?? 0) >= (by.get?.reads ?? 0), 'get: a GET per read');
-  assert.equal(by.watch?.requests.get, 0, 'watch: never a GET');
-  assert.ok((by.watch?.requests.watch ?? 0) > 0);
-  assert.ok((by.ttl?.requests.get ?? 0) < (by.get?.requests.get ?? 0), 'ttl: fewer GETs than get');
+  assert.ok((by.simple?.requests.get ?? 0) >= (by.simple?.reads ?? 0), 'simple: a GET per read');
+  assert.equal(by.watching?.requests.get, 0, 'watching: never a GET');
+  assert.ok((by.watching?.requests.watch ?? 0) > 0);
+  assert.ok((by.caching?.requests.get ?? 0) < (by.simple?.requests.get ?? 0), 'caching: fewer GETs than simple');
   assert.doesNotMatch(stdout + stderr, /demo-ca/, 'no secret data in the output');
 });

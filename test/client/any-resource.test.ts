@@ -15,6 +15,7 @@ import { newObjectCache } from '../../src/manager/object-cache.ts';
 import { checkIsObject, isObject } from '../../src/manager/object-names.ts';
 import { UnexpectedObjectError } from '../../src/manager/errors.ts';
 import { FakeClock } from '../../src/util/fake-clock.ts';
+import { req } from '../apiserver/helpers.ts';
 import { sendJson, startTestServer } from './helpers/test-server.ts';
 import type { TestRequest, TestResponse, TestServer } from './helpers/test-server.ts';
 
@@ -287,6 +288,71 @@ describe('any resource against a raw HTTP/2 server (named groups)', () => {
       assert.throws(() => client.resource({ group: 'apps', version: 'v1', resource: '../secrets' }), /resource must be/);
       assert.equal(server.requests.length, 0);
     } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('any resource against the embedded API server (registered apps/v1 and cluster-scoped resources)', () => {
+  let server: ApiServer;
+  before(async () => {
+    server = await startApiServer({
+      resources: [
+        { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', namespaced: true },
+        { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', namespaced: false },
+      ],
+    });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  async function post(path: string, body: unknown): Promise<void> {
+    const reply = await req(server, 'POST', path, { body });
+    assert.equal(reply.status, 201, reply.text);
+  }
+
+  it('reads a Deployment through client.resource and a watching cache of it', async () => {
+    await post('/api/v1/namespaces', { metadata: { name: 'shop' } });
+    await post('/apis/apps/v1/namespaces/shop/deployments', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 2 } });
+    const client = createClient(server.kubeConfig(), { clock: new FakeClock() });
+    const stop = new AbortController();
+    try {
+      const deploy = client.resource(deployments);
+      assert.equal((await deploy.getObject('shop', 'web', {})).kind, 'Deployment');
+      assert.deepEqual((await deploy.listObject('', {})).items.map((o) => o.metadata?.name), ['web']);
+      const cache = newObjectCache({
+        listObject: deploy.listObject,
+        watchObject: deploy.watchObject,
+        isImmutable: () => false,
+        groupResource: deploy.groupResource,
+        maxIdleTimeMs: 60_000,
+        clock: new FakeClock(),
+        signal: stop.signal,
+      });
+      cache.addReference('shop', 'web');
+      const cached = (await cache.get('shop', 'web')) as KubernetesObject & { spec?: { replicas?: number } };
+      assert.equal(cached.spec?.replicas, 2, 'the identity check takes an apps/v1 object for apps');
+    } finally {
+      stop.abort();
+      await client.close();
+    }
+  });
+
+  it('gets, lists and watches a cluster-scoped ClusterRole with namespace ""', async () => {
+    await post('/apis/rbac.authorization.k8s.io/v1/clusterroles', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [] });
+    const client = createClient(server.kubeConfig(), { clock: new FakeClock() });
+    const stop = new AbortController();
+    try {
+      const roles = client.resource(clusterRoles);
+      const reader = await roles.getObject('', 'reader', {});
+      assert.ok(isObject(reader, '', 'reader', 'rbac.authorization.k8s.io'));
+      assert.deepEqual((await roles.listObject('', { fieldSelector: 'metadata.name=reader' })).items.map((o) => o.metadata?.name), ['reader']);
+      const event = await first(await roles.watchObject('', { fieldSelector: 'metadata.name=reader', resourceVersion: '0' }, stop.signal));
+      assert.deepEqual([event.type, event.object.kind, event.object.metadata?.name], ['ADDED', 'ClusterRole', 'reader']);
+      await assert.rejects(roles.getObject('', 'missing', {}), (err: unknown) => isNotFound(err) && (err as Error).message === 'clusterroles.rbac.authorization.k8s.io "missing" not found');
+    } finally {
+      stop.abort();
       await client.close();
     }
   });

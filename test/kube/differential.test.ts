@@ -12,12 +12,32 @@ import { hasControlPlaneBinaries } from '../../src/testing/control-plane-binarie
 import { startControlPlane, type ControlPlane } from '../../src/testing/control-plane.ts';
 import { accepted } from './differential/accepted.ts';
 import { corpus } from './differential/corpus/index.ts';
-import { makeTarget, type Target } from './differential/http.ts';
+import { customResourceDefinitions, customResources } from './differential/corpus/custom.ts';
+import { makeTarget, send, type Target } from './differential/http.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { runCorpus, type RunResult } from './differential/runner.ts';
 import { judge, summaryTable, type Judged } from './differential/summary.ts';
 
 const present = hasControlPlaneBinaries();
 const skip = present ? false : 'no etcd and kube-apiserver: run `npm run kube:build` (needs Go) or set KUBEBUILDER_ASSETS';
+
+/** Creates the CRDs of the `custom` group on kube-apiserver and waits until it serves them. */
+async function serveCustomResources(real: Target): Promise<void> {
+  for (const crd of customResourceDefinitions()) {
+    const created = await send(real, { method: 'POST', path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', headers: { 'content-type': 'application/json' }, body: JSON.stringify(crd) });
+    assert.equal(created.status, 201, created.text);
+  }
+  for (const r of customResources) {
+    await eventually(
+      async () => {
+        const served = await send(real, { method: 'GET', path: `/apis/${r.group}/${r.version}`, headers: { accept: 'application/json' } });
+        assert.equal(served.status, 200);
+        assert.ok((JSON.parse(served.text) as { resources: { name: string }[] }).resources.some((x) => x.name === r.plural));
+      },
+      { timeoutMs: 30_000 },
+    );
+  }
+}
 
 function show(value: unknown): string {
   const text = JSON.stringify(value);
@@ -33,11 +53,12 @@ describe('differential corpus: embedded server against kube-apiserver v1.37.2', 
 
   before(async () => {
     const started = performance.now();
-    [plane, server] = await Promise.all([startControlPlane(), startApiServer()]);
+    [plane, server] = await Promise.all([startControlPlane(), startApiServer({ resources: customResources })]);
     const token = plane.kubeConfig().getCurrentUser()?.token ?? '';
     const real = makeTarget('real', plane.url, token, plane.caCert);
     const embedded = makeTarget('embedded', server.url, server.token, server.caCert ?? '');
     targets = [real, embedded];
+    await serveCustomResources(real);
     run = await runCorpus(
       corpus,
       { target: real, compact: async () => void (await plane.compact()) },

@@ -76,7 +76,11 @@ export async function ingressCertificatesScenario(kc: KubeConfig, activeWatches?
 
     // The Ingress moves to another Secret: the old one is released.
     await core.createNamespacedSecret({ namespace: ns, body: tlsSecret('shop-tls-2', 'cert 3') });
-    await networking.replaceNamespacedIngress({ namespace: ns, name: 'shop', body: ingress('shop', ['shop-tls-2']) });
+    // With its resourceVersion: an update of a custom resource (the embedded server serves Ingress as one) needs it.
+    const current = await networking.readNamespacedIngress({ namespace: ns, name: 'shop' });
+    const moved = ingress('shop', ['shop-tls-2']);
+    moved.metadata = { ...moved.metadata, resourceVersion: current.metadata?.resourceVersion };
+    await networking.replaceNamespacedIngress({ namespace: ns, name: 'shop', body: moved });
     await eventually(() => assert.deepEqual(summary(certs), [`${ns}/shop-tls-2 x1`]));
     assert.equal(await certs.certificate(ns, 'shop-tls-2'), 'cert 3');
     await assert.rejects(certs.certificate(ns, 'shop-tls'), NotRegisteredError);

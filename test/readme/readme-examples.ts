@@ -11,6 +11,7 @@ import { registerHooks } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readmeExample as readmeBlock } from '../helpers/readme-example.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const entryPoints: Record<string, string> = {
@@ -21,13 +22,7 @@ const entryPoints: Record<string, string> = {
 
 /** The code of the README block marked `<!-- example: name -->`. */
 export function readmeExample(name: string): string {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const marker = `<!-- example: ${name} -->\n`;
-  const at = readme.indexOf(marker);
-  if (at === -1) throw new Error(`README.md has no block marked ${JSON.stringify(marker.trim())}`);
-  const fence = /^```ts\n([\s\S]*?)^```$/m.exec(readme.slice(at + marker.length));
-  if (fence?.index !== 0 || fence[1] === undefined) throw new Error(`the marker ${JSON.stringify(marker.trim())} is not followed by a \`\`\`ts block`);
-  return fence[1];
+  return readmeBlock(readFileSync(join(root, 'README.md'), 'utf8'), name);
 }
 
 /** Where the example is taken to live: beside this file, so that its imports resolve from the project. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Backoff, backoffBaseDelay, withJitter } from '../../src/index.ts';
+import { Backoff, backoffBaseDelay, withJitter } from '../../src/reflector/backoff.ts';
 import { FakeClock } from '../../src/testing.ts';
 
 test('base delays double from 800 ms to the 30 s cap', () => {

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { CoreV1Api, type KubeConfig, type V1Pod, type V1Secret } from '@kubernetes/client-node';
 import type { ApiServer } from '../../src/apiserver/index.ts';
-import { backoffBaseDelay, createClient, isNotFound, newWatchingSecretManager, type ClientOptions, type KubeClient, type SecretManager } from '../../src/index.ts';
+import { backoffBaseDelay } from '../../src/reflector/backoff.ts';
+import { createClient, isNotFound, newWatchingSecretManager, type ClientOptions, type KubeClient, type SecretManager } from '../../src/index.ts';
 import type { ReflectorError } from '../../src/reflector/reflector.ts';
 import { countingClient, type RequestCounts } from '../../src/cli/counting-client.ts';
 import { FakeClock } from '../../src/testing.ts';

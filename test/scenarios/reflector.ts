@@ -3,7 +3,8 @@
 // watch timeouts are real seconds.
 import assert from 'node:assert/strict';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { findStatusError, Reflector, type ReflectorError, type ReflectorStore } from '../../src/index.ts';
+import { findStatusError } from '../../src/index.ts';
+import { Reflector, type ReflectorError, type ReflectorStore } from '../../src/reflector/reflector.ts';
 import { eventually } from '../helpers/eventually.ts';
 import type { RecordingClient, SeenEvent } from '../helpers/recording-client.ts';
 import { newNamespace, recordingClient, rvNumber, rvOf, secretKind, writer } from './fixtures.ts';

@@ -1,6 +1,7 @@
 // The three strategies of the typed managers, for Secrets and ConfigMaps.
 import assert from 'node:assert/strict';
-import { defaultCacheTTLMs, isNotFound, NotRegisteredError } from '../../src/index.ts';
+import { isNotFound, NotRegisteredError } from '../../src/index.ts';
+import { defaultCacheTTLMs } from '../../src/kubelet/managers.ts';
 import { FakeClock } from '../../src/testing.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { kinds, newManager, newNamespace, podReferencing, recordingClient, rvOf, strategies, writer, type Kind, type Strategy } from './fixtures.ts';
