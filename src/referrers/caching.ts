@@ -12,13 +12,14 @@ import type { ReferenceManager } from './types.ts';
 export const defaultCacheTTLMs = 60_000;
 
 /**
- * The caching strategy (`ttl`): the objects registered referrers reference,
- * each fetched on its first read and again once its copy is older than the
- * TTL (`getTTL()` when it gives one, else `ttlMs`): newObjectStore's rules
- * (a refresh asks with resourceVersion "0"; a failed refresh keeps serving
- * the held copy; NotFound is cached; concurrent reads share one fetch).
- * Registering a referrer again fetches its objects again on their next read,
- * or only the newly referenced ones with `refreshOnReRegister: false`.
+ * The caching strategy, a TTL cache: each object registered referrers
+ * reference is fetched on its first read and again once its copy is older
+ * than the TTL (`getTTL()` when it gives one, else `ttlMs`), by
+ * newObjectStore's rules (a refresh asks with resourceVersion "0"; a failed
+ * refresh keeps serving the held copy; NotFound is cached; concurrent reads
+ * share one fetch). Registering a referrer again fetches its objects again
+ * on their next read, or only the newly referenced ones with
+ * `refreshOnReRegister: false`.
  *
  * Options: clock, getTTL, ttlMs, refreshOnReRegister; any other is refused.
  */

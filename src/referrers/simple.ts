@@ -8,7 +8,7 @@ import { checkStrategyOptions, simpleOptionNames, type SimpleReferenceManagerOpt
 import type { ReferenceManager, ReferrerType } from './types.ts';
 
 /**
- * The simple strategy (`get`): a GET for every getObject, nothing held.
+ * The simple strategy: a GET for every getObject, nothing held.
  * Registration is a no-op, as in the kubelet's simple managers: any object
  * is served, referenced or not, and entries() is empty. A name no object
  * can have (`..`, `a/b`) answers 404 without a request; an answer that is

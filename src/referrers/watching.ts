@@ -17,11 +17,11 @@ export function isImmutable(object: KubernetesObject): boolean {
 }
 
 /** The kubelet's idle time of a watch: 5 x its default resync interval of a minute. */
-export const defaultMaxIdleTimeMs = 5 * 60_000;
+const defaultMaxIdleTimeMs = 5 * 60_000;
 
 /**
- * The watching strategy (`watch`): one list+watch per object registered
- * referrers reference (field selector `metadata.name=<name>` in its
+ * The watching strategy: one list+watch per object registered referrers
+ * reference (field selector `metadata.name=<name>` in its
  * namespace; one WatchList request where the server serves it), started by
  * the first referrer and stopped by the last; newObjectCache's rules. A read
  * waits up to `syncTimeoutMs` for the object's first sync, then answers from
