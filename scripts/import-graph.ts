@@ -21,11 +21,12 @@ export const allowedImports: Readonly<Record<string, readonly string[]>> = {
   client: ['api', 'util'],
   reflector: ['api', 'util'],
   manager: ['reflector', 'api', 'util'],
-  kubelet: ['manager', 'reflector', 'client', 'api', 'util'],
+  referrers: ['manager', 'reflector', 'client', 'api', 'util'],
+  kubelet: ['referrers', 'manager', 'reflector', 'client', 'api', 'util'],
   apiserver: ['api', 'util'],
-  testing: ['apiserver', 'manager', 'reflector', 'client', 'api', 'util'],
-  cli: ['apiserver', 'kubelet', 'manager', 'reflector', 'client', 'api', 'util'],
-  '.': ['testing', 'apiserver', 'kubelet', 'manager', 'reflector', 'client', 'api', 'util'],
+  testing: ['apiserver', 'referrers', 'manager', 'reflector', 'client', 'api', 'util'],
+  cli: ['apiserver', 'kubelet', 'referrers', 'manager', 'reflector', 'client', 'api', 'util'],
+  '.': ['testing', 'apiserver', 'kubelet', 'referrers', 'manager', 'reflector', 'client', 'api', 'util'],
 };
 
 /** File (relative to src/) to the src/ files it imports. */

@@ -14,7 +14,7 @@ export { newCacheBasedManager, type CacheBasedManagerOptions } from './manager/c
 export { NotRegisteredError, CacheStoppedError, SyncTimeoutError, UnexpectedObjectError } from './manager/errors.ts';
 export { newObjectStore } from './manager/object-store.ts';
 export { getObjectTTLFromNodeFunc } from './manager/node-ttl.ts';
-export { newObjectCache, type ObjectCacheOptions } from './manager/object-cache.ts';
+export { newObjectCache, type ObjectCacheOptions, type ObjectWatchOptions, type WatchedResource } from './manager/object-cache.ts';
 export { newWatchBasedManager, type WatchBasedManagerOptions } from './manager/watch-based-manager.ts';
 
 // The list + watch loop behind the watching strategy, for watching referrers (see README, "Any referrer").
@@ -44,7 +44,7 @@ export {
   isResourceVersionTooLarge,
   type GroupResource,
 } from './api/status-error.ts';
-export { RealClock, type Clock } from './util/clock.ts';
+export { RealClock, type Clock, type ClockOptions } from './util/clock.ts';
 
 // The kubelet layer: which secrets and configmaps a pod references, and the
 // typed managers in the kubelet's three strategies: simple (a GET per
@@ -70,8 +70,20 @@ export {
   isImmutable,
   type SecretManager,
   type ConfigMapManager,
-  type ManagerOptions,
+  type CachingManagerOptions,
+  type WatchingManagerOptions,
 } from './kubelet/managers.ts';
+export {
+  newSimpleReferenceManager,
+  newCachingReferenceManager,
+  newWatchingReferenceManager,
+  type ReferenceManager,
+  type ReferrerType,
+  type ObjectReference,
+  type SimpleReferenceManagerOptions,
+  type CachingReferenceManagerOptions,
+  type WatchingReferenceManagerOptions,
+} from './referrers/index.ts';
 
 // The client: a KubeConfig (from @kubernetes/client-node, a peer dependency)
 // to get/list/watch functions over multiplexed HTTP/2.

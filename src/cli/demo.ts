@@ -98,13 +98,13 @@ export async function runDemo(args: string[], io: Io): Promise<number> {
       const kube = createClient(kc);
       const { client, counts } = countingClient(kube);
       const controller = new AbortController();
-      const options = { signal: controller.signal };
+      const watchOptions = { signal: controller.signal };
       const [secrets, configMaps] =
         name === 'simple'
           ? [newSimpleSecretManager(client), newSimpleConfigMapManager(client)]
           : name === 'caching'
-            ? [newCachingSecretManager(client, getTTL, options), newCachingConfigMapManager(client, getTTL, options)]
-            : [newWatchingSecretManager(client, 60_000, options), newWatchingConfigMapManager(client, 60_000, options)];
+            ? [newCachingSecretManager(client, getTTL), newCachingConfigMapManager(client, getTTL)]
+            : [newWatchingSecretManager(client, 60_000, watchOptions), newWatchingConfigMapManager(client, 60_000, watchOptions)];
       strategies.push({
         name,
         kube,

@@ -1,15 +1,23 @@
 import type { KubernetesObject, V1ConfigMap, V1Pod, V1Secret } from '@kubernetes/client-node';
 import type { Client, ResourceClient } from '../client/types.ts';
-import type { ReflectorError } from '../reflector/reflector.ts';
-import { newCacheBasedManager } from '../manager/cache-based-manager.ts';
 import { UnexpectedObjectError } from '../manager/errors.ts';
-import { checkIsObject } from '../manager/object-names.ts';
-import { describeValue, unreachableName } from '../util/object-names.ts';
-import { newObjectStore } from '../manager/object-store.ts';
-import type { GetObjectTTLFunc, Manager, StoreEntry } from '../manager/types.ts';
-import { newWatchBasedManager } from '../manager/watch-based-manager.ts';
-import { realClock, type Clock } from '../util/clock.ts';
-import { newNotFound } from '../api/status-error.ts';
+import { checkPod, podReferrerType } from '../manager/pod-referrer.ts';
+import type { GetObjectTTLFunc, StoreEntry } from '../manager/types.ts';
+import { cachingReferenceManager, defaultCacheTTLMs } from '../referrers/caching.ts';
+import {
+  cachingManagerOptionNames,
+  checkStrategyOptions,
+  simpleOptionNames,
+  watchingManagerOptionNames,
+  type CachingManagerOptions,
+  type SimpleReferenceManagerOptions,
+  type WatchingManagerOptions,
+} from '../referrers/options.ts';
+import { simpleReferenceManager } from '../referrers/simple.ts';
+import type { ReferenceManager, ReferrerType } from '../referrers/types.ts';
+import { isImmutable, watchingReferenceManager } from '../referrers/watching.ts';
+import { checkDurationMs, maxTimerDelayMs } from '../util/duration.ts';
+import { describeValue } from '../util/object-names.ts';
 import { getConfigMapNames, getSecretNames } from './pod-references.ts';
 
 export interface SecretManager {
@@ -29,71 +37,25 @@ export interface ConfigMapManager {
   entries(): StoreEntry[];
 }
 
-/** Options shared by the caching and watching constructors. */
-export interface ManagerOptions {
-  /** @default realClock */
-  clock?: Clock;
-  /** Watching managers: aborting stops every watch. */
-  signal?: AbortSignal;
-  /** Watching managers: hears every error a watch recovered from. */
-  onError?: (error: ReflectorError, object: { namespace: string; name: string }) => void;
-  /** Watching managers: how long a get waits for an object's first sync. @default 1_000 */
-  syncTimeoutMs?: number;
-  /**
-   * Caching managers: whether re-registering an updated pod fetches all its
-   * objects again (true, the seed's kubelet v1.26 behaviour) or only the ones
-   * it newly references (false, the kubelet's since v1.29: kubernetes#120126;
-   * use it when pods are re-registered on every status update).
-   * @default true
-   */
-  refreshOnReRegister?: boolean;
+export { defaultCacheTTLMs, isImmutable };
+export type { CachingManagerOptions, WatchingManagerOptions };
+
+/** Builds one strategy's manager of pods for a resource. */
+type Strategy = (resource: ResourceClient, pods: ReferrerType<V1Pod>) => ReferenceManager<V1Pod>;
+
+const simple: Strategy = (resource) => simpleReferenceManager(resource);
+
+function caching(what: string, getTTL: GetObjectTTLFunc, options: CachingManagerOptions | undefined): Strategy {
+  if (typeof getTTL !== 'function') throw new TypeError(`${what}: getTTL must be a function`);
+  const fields = checkStrategyOptions(what, 'caching', options, cachingManagerOptionNames);
+  return (resource, pods) => cachingReferenceManager(what, resource, pods, { ...fields, getTTL, ttlMs: defaultCacheTTLMs }, undefined);
 }
 
-/** The kubelet's default TTL of cached objects when the node sets none. */
-export const defaultCacheTTLMs = 60_000;
-
-/** Secrets and configmaps marked `immutable: true` never change: their watches stop. */
-export function isImmutable(object: KubernetesObject): boolean {
-  return (object as { immutable?: unknown }).immutable === true;
-}
-
-type Strategy = (resource: ResourceClient, getNames: (pod: V1Pod) => Set<string>) => Manager;
-
-function simple(resource: ResourceClient): Manager {
-  return {
-    getObject: async (namespace, name) => {
-      // No object has such a name, and its path would reach another one: not asked for.
-      if (typeof name === 'string' && unreachableName(name) !== undefined) throw newNotFound(resource.groupResource, name);
-      const object = await resource.getObject(namespace, name, {});
-      checkIsObject(object, namespace, name, `get ${resource.groupResource.resource}`);
-      return object;
-    },
-    registerPod: () => undefined,
-    unregisterPod: () => undefined,
-  };
-}
-
-function caching(getTTL: GetObjectTTLFunc, options: ManagerOptions): Strategy {
-  return (resource, getNames) =>
-    newCacheBasedManager(newObjectStore(resource.getObject, options.clock ?? realClock, getTTL, defaultCacheTTLMs), getNames, {
-      refreshOnReRegister: options.refreshOnReRegister ?? true,
-    });
-}
-
-function watching(resyncIntervalMs: number, options: ManagerOptions): Strategy {
-  return (resource, getNames) =>
-    newWatchBasedManager({
-      listObject: resource.listObject,
-      watchObject: resource.watchObject,
-      isImmutable,
-      groupResource: resource.groupResource,
-      resyncIntervalMs,
-      getReferencedObjects: getNames,
-      ...(options.clock !== undefined && { clock: options.clock }),
-      ...(options.signal !== undefined && { signal: options.signal }),
-      ...(options.onError !== undefined && { onError: options.onError }),
-      ...(options.syncTimeoutMs !== undefined && { syncTimeoutMs: options.syncTimeoutMs }),
-    });
+function watching(what: string, resyncIntervalMs: number, options: WatchingManagerOptions | undefined): Strategy {
+  const fields = checkStrategyOptions(what, 'watching', options, watchingManagerOptionNames);
+  // maxIdleTime is 5 x resyncInterval, and must itself be a valid duration.
+  checkDurationMs(`${what}: resyncIntervalMs`, resyncIntervalMs, { max: Math.floor(maxTimerDelayMs / 5) });
+  return (resource, pods) => watchingReferenceManager(what, resource, pods, { ...fields, maxIdleTimeMs: 5 * resyncIntervalMs }, undefined);
 }
 
 /**
@@ -108,52 +70,62 @@ function asKind<T extends KubernetesObject>(object: KubernetesObject, kind: stri
   return object as T;
 }
 
-function secretManager(client: Client, strategy: Strategy): SecretManager {
-  const manager = strategy(client.resource('secrets'), getSecretNames);
+/** A pod manager of the strategy over `resource`: a generic ReferenceManager whose referrers are pods (the simple strategy registers nothing, so checks no pod). */
+function podManager(resource: ResourceClient, getNames: (pod: V1Pod) => Set<string>, strategy: Strategy): Pick<SecretManager, 'registerPod' | 'unregisterPod' | 'entries'> & { manager: ReferenceManager<V1Pod> } {
+  const manager = strategy(resource, podReferrerType(getNames));
+  const checks = strategy !== simple;
   return {
-    getSecret: async (namespace, name) => asKind<V1Secret>(await manager.getObject(namespace, name), 'Secret', namespace, name),
-    registerPod: (pod) => manager.registerPod(pod),
-    unregisterPod: (pod) => manager.unregisterPod(pod),
-    entries: () => manager.entries?.() ?? [],
+    manager,
+    registerPod: (pod) => {
+      if (checks) checkPod(pod, 'registerPod');
+      manager.register(pod);
+    },
+    unregisterPod: (pod) => {
+      if (checks) checkPod(pod, 'unregisterPod');
+      manager.unregister(pod);
+    },
+    entries: () => manager.entries(),
   };
+}
+
+function secretManager(client: Client, strategy: Strategy): SecretManager {
+  const { manager, ...pods } = podManager(client.resource('secrets'), getSecretNames, strategy);
+  return { ...pods, getSecret: async (namespace, name) => asKind<V1Secret>(await manager.getObject(namespace, name), 'Secret', namespace, name) };
 }
 
 function configMapManager(client: Client, strategy: Strategy): ConfigMapManager {
-  const manager = strategy(client.resource('configmaps'), getConfigMapNames);
-  return {
-    getConfigMap: async (namespace, name) => asKind<V1ConfigMap>(await manager.getObject(namespace, name), 'ConfigMap', namespace, name),
-    registerPod: (pod) => manager.registerPod(pod),
-    unregisterPod: (pod) => manager.unregisterPod(pod),
-    entries: () => manager.entries?.() ?? [],
-  };
+  const { manager, ...pods } = podManager(client.resource('configmaps'), getConfigMapNames, strategy);
+  return { ...pods, getConfigMap: async (namespace, name) => asKind<V1ConfigMap>(await manager.getObject(namespace, name), 'ConfigMap', namespace, name) };
 }
 
-/** A GET for every getSecret; registration is a no-op. */
-export function newSimpleSecretManager(client: Client): SecretManager {
+/** A GET for every getSecret; registration is a no-op. Takes no options. */
+export function newSimpleSecretManager(client: Client, options?: SimpleReferenceManagerOptions): SecretManager {
+  checkStrategyOptions('newSimpleSecretManager', 'simple', options, simpleOptionNames);
   return secretManager(client, simple);
 }
 
 /** Secrets of registered pods cached for the node's TTL (`getTTL`), one minute by default; re-registering a pod refreshes its secrets. */
-export function newCachingSecretManager(client: Client, getTTL: GetObjectTTLFunc, options: ManagerOptions = {}): SecretManager {
-  return secretManager(client, caching(getTTL, options));
+export function newCachingSecretManager(client: Client, getTTL: GetObjectTTLFunc, options?: CachingManagerOptions): SecretManager {
+  return secretManager(client, caching('newCachingSecretManager', getTTL, options));
 }
 
 /** One watch per secret registered pods reference; idle for 5 x resyncIntervalMs stops it until the next get. */
-export function newWatchingSecretManager(client: Client, resyncIntervalMs: number, options: ManagerOptions = {}): SecretManager {
-  return secretManager(client, watching(resyncIntervalMs, options));
+export function newWatchingSecretManager(client: Client, resyncIntervalMs: number, options?: WatchingManagerOptions): SecretManager {
+  return secretManager(client, watching('newWatchingSecretManager', resyncIntervalMs, options));
 }
 
-/** A GET for every getConfigMap; registration is a no-op. */
-export function newSimpleConfigMapManager(client: Client): ConfigMapManager {
+/** A GET for every getConfigMap; registration is a no-op. Takes no options. */
+export function newSimpleConfigMapManager(client: Client, options?: SimpleReferenceManagerOptions): ConfigMapManager {
+  checkStrategyOptions('newSimpleConfigMapManager', 'simple', options, simpleOptionNames);
   return configMapManager(client, simple);
 }
 
 /** ConfigMaps of registered pods cached for the node's TTL (`getTTL`), one minute by default. */
-export function newCachingConfigMapManager(client: Client, getTTL: GetObjectTTLFunc, options: ManagerOptions = {}): ConfigMapManager {
-  return configMapManager(client, caching(getTTL, options));
+export function newCachingConfigMapManager(client: Client, getTTL: GetObjectTTLFunc, options?: CachingManagerOptions): ConfigMapManager {
+  return configMapManager(client, caching('newCachingConfigMapManager', getTTL, options));
 }
 
 /** One watch per configmap registered pods reference; idle for 5 x resyncIntervalMs stops it until the next get. */
-export function newWatchingConfigMapManager(client: Client, resyncIntervalMs: number, options: ManagerOptions = {}): ConfigMapManager {
-  return configMapManager(client, watching(resyncIntervalMs, options));
+export function newWatchingConfigMapManager(client: Client, resyncIntervalMs: number, options?: WatchingManagerOptions): ConfigMapManager {
+  return configMapManager(client, watching('newWatchingConfigMapManager', resyncIntervalMs, options));
 }

@@ -1,26 +1,22 @@
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
-import { checkObjectName } from './object-names.ts';
+import { checkPod, podReferrerType } from './pod-referrer.ts';
+import { ReferrerRegistry } from './referrer-registry.ts';
 import type { Manager, Store, StoreEntry } from './types.ts';
 
 export interface CacheBasedManagerOptions {
   /**
-   * What registering an updated pod (same namespace, name and UID) does to
-   * the names both versions reference. true, the seed's (kubelet v1.26)
-   * behaviour: every name is added again, which invalidates TTL-cached copies,
-   * so every re-registration fetches every object again. false, the kubelet's
-   * since v1.29 (kubernetes#120126): only names the pod did not reference are
-   * added and only names it no longer references are dropped, so a
-   * re-registration on every pod status update costs nothing. A new pod (a
-   * new UID) always adds, and so fetches, every name.
+   * What registering a referrer again (a pod with the same namespace, name
+   * and UID; any referrer with the same key) does to the objects both
+   * registrations reference. true, the seed's (kubelet v1.26) behaviour:
+   * every object is added again, which invalidates TTL-cached copies, so
+   * every re-registration fetches every object again. false, the kubelet's
+   * since v1.29 (kubernetes#120126): only newly referenced objects are added
+   * and only objects no longer referenced are dropped, so re-registering on
+   * every status update costs nothing. A new referrer (a pod with a new UID)
+   * always adds, and so fetches, every object.
    * @default true
    */
   refreshOnReRegister?: boolean;
-}
-
-interface RegisteredPod {
-  namespace: string;
-  uid: string;
-  names: ReadonlySet<string>;
 }
 
 /**
@@ -54,16 +50,14 @@ export function newCacheBasedManager(
   return new CacheBasedManager(store, getReferencedObjects, refresh);
 }
 
+/** The seed's manager: pods (checked, with the caller's operation in errors) through the generic ReferrerRegistry. */
 class CacheBasedManager implements Manager {
   readonly #store: Store;
-  readonly #getReferencedObjects: (pod: V1Pod) => Set<string>;
-  readonly #pods = new Map<string, RegisteredPod>();
-  readonly #refreshOnReRegister: boolean;
+  readonly #pods: ReferrerRegistry<V1Pod>;
 
   constructor(store: Store, getReferencedObjects: (pod: V1Pod) => Set<string>, refreshOnReRegister: boolean) {
     this.#store = store;
-    this.#getReferencedObjects = getReferencedObjects;
-    this.#refreshOnReRegister = refreshOnReRegister;
+    this.#pods = new ReferrerRegistry(store, podReferrerType(getReferencedObjects), refreshOnReRegister);
   }
 
   getObject(namespace: string, name: string): Promise<KubernetesObject> {
@@ -75,45 +69,12 @@ class CacheBasedManager implements Manager {
   }
 
   registerPod(pod: V1Pod): void {
-    const { key, namespace, uid } = podIdentity(pod, 'registerPod');
-    // Everything that can throw happens before the first change of state.
-    const names = new Set<string>();
-    for (const name of this.#getReferencedObjects(pod)) {
-      checkObjectName(namespace, name);
-      names.add(name);
-    }
-    const prev = this.#pods.get(key);
-    if (prev !== undefined && !this.#refreshOnReRegister) {
-      // Only what changed: names both versions reference keep their one reference.
-      for (const name of names) if (!prev.names.has(name)) this.#store.addReference(namespace, name, uid);
-      this.#pods.set(key, { namespace, uid, names });
-      for (const name of prev.names) if (!names.has(name)) this.#store.deleteReference(prev.namespace, name, prev.uid);
-      return;
-    }
-    for (const name of names) this.#store.addReference(namespace, name, uid);
-    this.#pods.set(key, { namespace, uid, names });
-    if (prev !== undefined) {
-      for (const name of prev.names) this.#store.deleteReference(prev.namespace, name, prev.uid);
-    }
+    checkPod(pod, 'registerPod');
+    this.#pods.register(pod);
   }
 
   unregisterPod(pod: V1Pod): void {
-    const { key } = podIdentity(pod, 'unregisterPod');
-    const prev = this.#pods.get(key);
-    if (prev === undefined) return;
-    this.#pods.delete(key);
-    for (const name of prev.names) this.#store.deleteReference(prev.namespace, name, prev.uid);
+    checkPod(pod, 'unregisterPod');
+    this.#pods.unregister(pod);
   }
-}
-
-function podIdentity(pod: V1Pod, operation: string): { key: string; namespace: string; uid: string } {
-  if (pod === null || typeof pod !== 'object') throw new TypeError(`${operation}: pod must be an object, got ${String(pod)}`);
-  const meta = pod.metadata;
-  if (meta === null || typeof meta !== 'object') throw new TypeError(`${operation}: pod has no metadata`);
-  const { namespace, name, uid } = meta;
-  if (typeof namespace !== 'string' || namespace === '') throw new TypeError(`${operation}: pod ${JSON.stringify(name ?? '')} has no metadata.namespace`);
-  if (typeof name !== 'string' || name === '') throw new TypeError(`${operation}: pod in namespace "${namespace}" has no metadata.name`);
-  if (uid !== undefined && uid !== null && typeof uid !== 'string') throw new TypeError(`${operation}: pod "${namespace}"/"${name}" has a non-string metadata.uid`);
-  const podUid = uid ?? '';
-  return { key: `${namespace}/${name}/${podUid}`, namespace, uid: podUid };
 }

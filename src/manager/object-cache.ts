@@ -1,7 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Reflector, type ReflectorError, type ReflectorOptions, type ReflectorStore } from '../reflector/reflector.ts';
 import type { WatchListSupport } from '../api/watch-list-support.ts';
-import { realClock, type Clock } from '../util/clock.ts';
+import { realClock, type Clock, type ClockOptions } from '../util/clock.ts';
 import { checkDurationMs } from '../util/duration.ts';
 import { deepFreeze } from '../util/freeze.ts';
 import { unreachableName } from '../util/object-names.ts';
@@ -13,21 +13,29 @@ import { isOlderResourceVersion } from './resource-version.ts';
 import type { ListObjectFunc, ListOptions, WatchObjectFunc } from '../api/types.ts';
 import type { Store, StoreEntry } from './types.ts';
 
-export interface ObjectCacheOptions {
+/** The resource an object cache watches, one object at a time. */
+export interface WatchedResource {
   listObject: ListObjectFunc;
   watchObject: WatchObjectFunc;
+  /** Whether an object can no longer change (Secrets and ConfigMaps: `immutable: true`): its watch stops and it is served from memory for good. */
   isImmutable: (object: KubernetesObject) => boolean;
+  /** Names the resource in errors and 404s: `{ group: '', resource: 'secrets' }`. */
   groupResource: GroupResource;
-  /** @default realClock */
-  clock?: Clock;
+}
+
+/** How per-object watches are stopped, reported and waited for. */
+export interface ObjectWatchOptions {
+  /** Aborting stops every watch and starts no new one; gets of mutable objects then reject with CacheStoppedError. */
+  signal?: AbortSignal;
+  /** Hears every error a watch recovered from (it keeps retrying with backoff), with the object watched. */
+  onError?: (error: ReflectorError, object: { namespace: string; name: string }) => void;
+  /** How long a get waits for an object's first sync before it rejects with SyncTimeoutError. @default 1_000 (the kubelet's) */
+  syncTimeoutMs?: number;
+}
+
+export interface ObjectCacheOptions extends WatchedResource, ClockOptions, ObjectWatchOptions {
   /** Watches of objects not read for this long stop; raised to 60_000 when lower, at most 2^31-1. */
   maxIdleTimeMs: number;
-  /** How long get() waits for the first sync. @default 1_000 */
-  syncTimeoutMs?: number;
-  /** Aborting stops every watch and starts no new one. */
-  signal?: AbortSignal;
-  /** Hears every error a watch recovered from (it keeps retrying with backoff). */
-  onError?: (error: ReflectorError, object: { namespace: string; name: string }) => void;
 }
 
 /** Watches are checked for idleness this often, as in the kubelet. */

@@ -1,7 +1,7 @@
 import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { WatchListSupport } from '../api/watch-list-support.ts';
 import type { ListOptions, WatchEvent } from '../api/types.ts';
-import { realClock, type Clock } from '../util/clock.ts';
+import { realClock, type Clock, type ClockOptions } from '../util/clock.ts';
 import { checkDurationMs } from '../util/duration.ts';
 import { sleep } from '../util/sleep.ts';
 import { KomError, MalformedResponseError } from '../api/errors.ts';
@@ -41,14 +41,12 @@ export type ReflectorWatchFunc = (
  * So a class instance with methods and getters can be the options of many
  * reflectors without a closure or a name string per reflector.
  */
-export interface ReflectorOptions {
+export interface ReflectorOptions extends ClockOptions {
   /** Names what is reflected, for error messages: `secrets "ns"/"name"`. */
   name: string;
   list: ReflectorListFunc;
   watch: ReflectorWatchFunc;
   store: ReflectorStore;
-  /** @default realClock */
-  clock?: Clock;
   backoff?: BackoffOptions;
   /** Source of randomness for jitter and watch timeouts. @default Math.random */
   random?: () => number;

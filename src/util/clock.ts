@@ -38,3 +38,9 @@ export class RealClock implements Clock {
 
 /** The clock used where none is given. */
 export const realClock: Clock = new RealClock();
+
+/** The option of everything that reads the time or schedules work. */
+export interface ClockOptions {
+  /** Where time is read and timers are set; tests pass a FakeClock. @default realClock */
+  clock?: Clock;
+}

@@ -50,6 +50,10 @@ const entryPoints: Record<string, EntryPoint> = {
       'createClient',
       'loadKubeConfig',
       'RealClock',
+      // the generic reference manager: any referrer type, three strategies
+      'newSimpleReferenceManager',
+      'newCachingReferenceManager',
+      'newWatchingReferenceManager',
       // the list + watch loop, for watching referrers
       'Reflector',
       // errors

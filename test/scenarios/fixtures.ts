@@ -10,7 +10,8 @@ import {
   newWatchingConfigMapManager,
   newWatchingSecretManager,
   type Client,
-  type ManagerOptions,
+  type CachingManagerOptions,
+  type WatchingManagerOptions,
   type StoreEntry,
 } from '../../src/index.ts';
 import { RecordingClient } from '../helpers/recording-client.ts';
@@ -79,23 +80,33 @@ export interface AnyManager {
   entries(): StoreEntry[];
 }
 
+/** The options of either strategy; each manager is given only those its strategy takes. */
+export interface ScenarioManagerOptions {
+  clock?: CachingManagerOptions['clock'];
+  refreshOnReRegister?: CachingManagerOptions['refreshOnReRegister'];
+  signal?: WatchingManagerOptions['signal'];
+  onError?: WatchingManagerOptions['onError'];
+  syncTimeoutMs?: WatchingManagerOptions['syncTimeoutMs'];
+}
+
 /** Built from src/index.ts as a user builds it; caching managers use the default TTL (no node annotation). */
-export function newManager(kind: Kind, strategy: Strategy, client: Client, options: ManagerOptions = {}): AnyManager {
+export function newManager(kind: Kind, strategy: Strategy, client: Client, all: ScenarioManagerOptions = {}): AnyManager {
+  const { signal, onError, syncTimeoutMs, refreshOnReRegister, clock } = all;
   if (kind.kind === 'Secret') {
     const m =
       strategy === 'simple'
         ? newSimpleSecretManager(client)
         : strategy === 'caching'
-          ? newCachingSecretManager(client, () => undefined, options)
-          : newWatchingSecretManager(client, 60_000, options);
+          ? newCachingSecretManager(client, () => undefined, { clock, refreshOnReRegister })
+          : newWatchingSecretManager(client, 60_000, { clock, signal, onError, syncTimeoutMs });
     return { get: (ns, name) => m.getSecret(ns, name), registerPod: (p) => m.registerPod(p), unregisterPod: (p) => m.unregisterPod(p), entries: () => m.entries() };
   }
   const m =
     strategy === 'simple'
       ? newSimpleConfigMapManager(client)
       : strategy === 'caching'
-        ? newCachingConfigMapManager(client, () => undefined, options)
-        : newWatchingConfigMapManager(client, 60_000, options);
+        ? newCachingConfigMapManager(client, () => undefined, { clock, refreshOnReRegister })
+        : newWatchingConfigMapManager(client, 60_000, { clock, signal, onError, syncTimeoutMs });
   return { get: (ns, name) => m.getConfigMap(ns, name), registerPod: (p) => m.registerPod(p), unregisterPod: (p) => m.unregisterPod(p), entries: () => m.entries() };
 }
 
