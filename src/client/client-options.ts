@@ -94,6 +94,16 @@ export interface ClientOptions {
    * @default true
    */
   watchList?: boolean;
+  /**
+   * Whether objects keep `metadata.managedFields` (server-side apply's record
+   * of which manager owns which field) as the server sent them. By default
+   * they are dropped from every object the client returns (gets, list items,
+   * watch events), as kubectl hides them: they are about 0.8 KB of a small
+   * cached Secret, 15% of the memory a watched object costs at 10,000. Set
+   * true when you read them.
+   * @default false
+   */
+  keepManagedFields?: boolean;
 }
 
 /** Every option with its default applied, checked. */
@@ -111,6 +121,7 @@ export interface ResolvedClientOptions {
   maxResponseBytes: number;
   maxBufferedWatchBytes: number;
   watchList: boolean;
+  keepManagedFields: boolean;
 }
 
 const DEFAULT_STALL_TIMEOUT_MS = 330_000;
@@ -142,6 +153,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
   if (typeof userAgent !== 'string' || userAgent === '') throw new TypeError('createClient: options.userAgent must be a non-empty string');
   if (options.http2 !== undefined && typeof options.http2 !== 'boolean') throw new TypeError('createClient: options.http2 must be a boolean');
   if (options.watchList !== undefined && typeof options.watchList !== 'boolean') throw new TypeError('createClient: options.watchList must be a boolean');
+  if (options.keepManagedFields !== undefined && typeof options.keepManagedFields !== 'boolean') throw new TypeError('createClient: options.keepManagedFields must be a boolean');
   return {
     clock: options.clock ?? realClock,
     stallTimeoutMs: duration('stallTimeoutMs', options.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS, 1),
@@ -156,5 +168,6 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     maxResponseBytes: count('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 1024, bufferConstants.MAX_STRING_LENGTH),
     maxBufferedWatchBytes: count('maxBufferedWatchBytes', options.maxBufferedWatchBytes, DEFAULT_MAX_BUFFERED_WATCH_BYTES, 1024),
     watchList: options.watchList ?? true,
+    keepManagedFields: options.keepManagedFields ?? false,
   };
 }

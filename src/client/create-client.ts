@@ -2,6 +2,7 @@ import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubern
 import type { ListOptions, WatchEvent, WatchObjectFunc } from '../api/types.ts';
 import type { Clock } from '../util/clock.ts';
 import { resolveClientOptions } from './client-options.ts';
+import { dropManagedFields } from './managed-fields.ts';
 import type { ClientOptions } from './client-options.ts';
 import { CredentialReader } from './credentials.ts';
 import type { RequestCredentials } from './credentials.ts';
@@ -153,7 +154,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
   const closed = closing.signal;
   const whileOpen = whileOpenOf(closed);
   const lineBudget = new ByteBudget(resolved.maxBufferedWatchBytes);
-  const watchSettings: WatchSettings = { watchdog: new StallWatchdog(clock, stallTimeoutMs), maxEventBytes, lineBudget, closed };
+  const watchSettings: WatchSettings = { watchdog: new StallWatchdog(clock, stallTimeoutMs), maxEventBytes, lineBudget, closed, keepManagedFields: resolved.keepManagedFields };
 
   async function sendWith(current: RequestCredentials, path: string, signal: AbortSignal | undefined, longLived: boolean): Promise<TransportResponse> {
     const headers = { accept: 'application/json', 'user-agent': userAgent, ...current.headers };
@@ -235,7 +236,9 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
     const collectionWhat = (verb: string, namespace: string): string => (api.namespaced ? `${verb} ${name} in "${namespace}"` : `${verb} ${name}`);
     const getObject = async (namespace: string, objectName: string, getOptions: { resourceVersion?: string } = {}): Promise<T> => {
       const path = resourcePath(api, namespace, objectName) + getQuery(getOptions);
-      return (await requestJson(path, `get ${name} ${objectWhat(namespace, objectName)}`, undefined)) as T;
+      const object = (await requestJson(path, `get ${name} ${objectWhat(namespace, objectName)}`, undefined)) as T;
+      if (!resolved.keepManagedFields) dropManagedFields(object);
+      return object;
     };
     const listObject = async (namespace: string, listOptions: ListOptions, signal?: AbortSignal): Promise<KubernetesListObject<KubernetesObject>> => {
       const path = resourcePath(api, namespace) + listQuery(listOptions ?? {}, false);
@@ -244,6 +247,7 @@ export function createClient(kubeConfig: KubeConfig, options: ClientOptions = {}
       if (typeof list !== 'object' || list === null || !Array.isArray(list.items)) {
         throw new MalformedResponseError(`${what}: the server's answer has no items array`);
       }
+      if (!resolved.keepManagedFields) for (const item of list.items) dropManagedFields(item);
       return list;
     };
     const watchObject = async (namespace: string, listOptions: ListOptions, signal: AbortSignal): Promise<AsyncIterable<WatchEvent>> => {

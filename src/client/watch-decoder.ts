@@ -1,6 +1,7 @@
 import type { WatchEvent, WatchEventType } from '../api/types.ts';
 import { ResponseTooLargeError, WatchDecodeError } from './errors.ts';
 import { GrowingBuffer } from './growing-buffer.ts';
+import { dropManagedFields } from './managed-fields.ts';
 import type { ByteBudget } from './growing-buffer.ts';
 
 const NEWLINE = 0x0a;
@@ -21,7 +22,8 @@ export const DEFAULT_MAX_EVENT_BYTES = 64 * 1024 * 1024;
  * budget cannot hold, throws a ResponseTooLargeError (messages name the
  * problem and never quote the line: it may hold secret data). Call
  * `discard()` when the stream is given up, so that the budget gets its bytes
- * back.
+ * back. Unless `keepManagedFields`, each event's object loses its
+ * `metadata.managedFields` (see ClientOptions.keepManagedFields).
  */
 export class WatchDecoder {
   readonly #maxEventBytes: number;
@@ -29,10 +31,12 @@ export class WatchDecoder {
   /** The start of an unfinished line (undefined when none: most watches wait between lines). */
   #pending: GrowingBuffer | undefined;
   #lineNumber = 0;
+  readonly #keepManagedFields: boolean;
 
-  constructor(maxEventBytes = DEFAULT_MAX_EVENT_BYTES, budget?: ByteBudget) {
+  constructor(maxEventBytes = DEFAULT_MAX_EVENT_BYTES, budget?: ByteBudget, keepManagedFields = true) {
     this.#maxEventBytes = maxEventBytes;
     this.#budget = budget;
+    this.#keepManagedFields = keepManagedFields;
   }
 
   /** The events completed by `chunk`, in order. */
@@ -112,7 +116,9 @@ export class WatchDecoder {
       const where = position === undefined ? '' : `, error at character ${position}`;
       throw new WatchDecodeError(`watch event ${this.#lineNumber} is not valid JSON (${line.length} bytes${where})`);
     }
-    return toWatchEvent(value, this.#lineNumber);
+    const event = toWatchEvent(value, this.#lineNumber);
+    if (!this.#keepManagedFields) dropManagedFields(event.object);
+    return event;
   }
 }
 

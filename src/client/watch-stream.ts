@@ -14,6 +14,8 @@ export interface WatchSettings {
   lineBudget: ByteBudget;
   /** Aborted by Client.close(): every watch then ends with ClientClosedError. */
   closed: AbortSignal;
+  /** ClientOptions.keepManagedFields. */
+  keepManagedFields: boolean;
 }
 
 type Result = IteratorResult<WatchEvent, undefined>;
@@ -68,7 +70,7 @@ class WatchEvents extends WatchDecoder implements AsyncIterableIterator<WatchEve
   waitingSince = 0;
 
   constructor(response: TransportResponse, settings: WatchSettings, signal: AbortSignal, what: string) {
-    super(settings.maxEventBytes, settings.lineBudget);
+    super(settings.maxEventBytes, settings.lineBudget, settings.keepManagedFields);
     this.#response = response;
     this.#settings = settings;
     this.#signal = signal;

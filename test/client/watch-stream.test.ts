@@ -36,7 +36,7 @@ function fakeResponse(): { response: TransportResponse; body: Readable; destroye
 type Events = AsyncIterator<{ type: string; object: { metadata?: { name?: string } } }>;
 
 function open(response: TransportResponse, clock = new FakeClock(), signal = new AbortController().signal, watchdog = new StallWatchdog(clock, 1_000)): Events {
-  const settings = { watchdog, maxEventBytes: 1024 * 1024, lineBudget: new ByteBudget(64 * 1024 * 1024), closed: new AbortController().signal };
+  const settings = { watchdog, maxEventBytes: 1024 * 1024, lineBudget: new ByteBudget(64 * 1024 * 1024), closed: new AbortController().signal, keepManagedFields: true };
   return watchStream(response, settings, signal, 'watch secrets in "ns"')[Symbol.asyncIterator]();
 }
 
