@@ -1,9 +1,13 @@
 // The kubelet's own watching Secret manager (kube/cmd/kubelet-managers, built
 // by `npm run kube:build` from Kubernetes' Go module), driven over its
 // JSON-lines protocol. It runs with --clock fake so that the `entries` op can
-// report which objects are synced; the fake clock only drives the idle check,
-// which never fires here. Its memory is the Go process's own (live heap after
-// GC, and RSS), its connections are counted from its /proc entry.
+// report which objects are synced. The fake clock never moves, but the
+// manager's idle sweep runs on a real one-minute ticker and stops the watch
+// of every object never read (its last access is the zero time); so each
+// object is read once as soon as it is synced, as the kubelet reads an
+// object when it mounts it, and the sweep then finds none idle. Its memory is
+// the Go process's own (live heap after GC, and RSS), its connections are
+// counted from its /proc entry.
 import type { V1Secret } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dataHash, KubeletManagers, kubeletManagersBinary } from '../../test/kube/kubelet-managers.ts';
@@ -64,16 +68,32 @@ export async function kubeletManager(kubeconfigPath: string): Promise<Alternativ
         for (const e of (answer['entries'] as Entry[] | undefined) ?? []) {
           if (e.state !== 'synced') continue;
           const key = `${e.namespace}/${e.name}`;
+          if (!synced.has(key)) unread.push(e);
           synced.add(key);
           for (const w of waiters.get(key) ?? []) w.resolve();
           waiters.delete(key);
         }
+        void readOnce();
         if (waiters.size > 0) await sleep(pollMs);
       }
     } catch (err) {
       note(err);
     } finally {
       polling = false;
+    }
+  };
+  // Objects synced but not read yet, read one at a time after their waiters are resolved (the read is not part of the time to readable).
+  const unread: Entry[] = [];
+  let reading = false;
+  const readOnce = async (): Promise<void> => {
+    if (reading) return;
+    reading = true;
+    try {
+      for (let e = unread.shift(); e !== undefined; e = unread.shift()) await go.request({ op: 'get', kind: 'Secret', namespace: e.namespace, name: e.name });
+    } catch (err) {
+      note(err);
+    } finally {
+      reading = false;
     }
   };
   const get = async (namespace: string, name: string): Promise<(V1Secret & { dataHash?: string }) | undefined> => {
