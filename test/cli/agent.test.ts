@@ -67,7 +67,8 @@ async function startAgent(args: string[], env?: NodeJS.ProcessEnv): Promise<{ ko
     const match = /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(kom.stderr());
     assert.ok(match?.[1], `the agent prints where it listens; stderr so far: ${kom.stderr()}`);
     return match[1];
-  });
+    // A fresh Node process loading the CLI: seconds on a loaded 2-core machine (10 s timed out once at load 15).
+  }, { timeoutMs: 30_000 });
   return { kom, url };
 }
 
