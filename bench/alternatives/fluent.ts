@@ -5,12 +5,11 @@
 // has no HTTP/2 mode for watches). It reads the kubeconfig from $KUBECONFIG.
 // Requests are counted through undici's diagnostics channel.
 import { subscribe } from 'node:diagnostics_channel';
-import type { V1Pod, V1Secret } from '@kubernetes/client-node';
-import { getSecretNames } from '../../src/index.ts';
+import type { V1Secret } from '@kubernetes/client-node';
+import { perObjectWatches } from './per-object-watches.ts';
 import type { Alternative } from './types.ts';
 
 interface Item {
-  readonly refs: Set<string>;
   readonly stop: () => void;
   object: V1Secret | undefined;
   watching: boolean;
@@ -30,69 +29,47 @@ export async function fluentPerObject(kubeconfigPath: string): Promise<Alternati
     const m = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     errors[m] = (errors[m] ?? 0) + 1;
   };
-  const items = new Map<string, Item>();
   const waiting = new Map<string, (() => void)[]>();
   const readable = (key: string): void => {
     const resolvers = waiting.get(key);
     waiting.delete(key);
     for (const resolve of resolvers ?? []) resolve();
   };
-  const podKey = (pod: V1Pod): string => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}/${pod.metadata?.uid ?? ''}`;
-
-  const add = (namespace: string, name: string, referrer: string): void => {
+  const items = perObjectWatches((namespace, name): Item => {
     const key = `${namespace}/${name}`;
-    const existing = items.get(key);
-    if (existing !== undefined) {
-      existing.refs.add(referrer);
-      return;
-    }
     const watcher = K8s(kind.Secret, { namespace, name }).Watch((secret, phase) => {
-      const item = items.get(key);
+      const item = items.get(namespace, name);
       if (item === undefined) return;
       item.object = String(phase) === 'DELETED' ? undefined : secret;
       if (item.object !== undefined) readable(key);
     });
-    const item: Item = { refs: new Set([referrer]), stop: () => watcher.close(), object: undefined, watching: false };
+    const item: Item = { stop: () => watcher.close(), object: undefined, watching: false };
     watcher.events.on(WatchEvent.CONNECT, () => (item.watching = true));
     for (const e of [WatchEvent.NETWORK_ERROR, WatchEvent.DATA_ERROR, WatchEvent.LIST_ERROR, WatchEvent.WATCH_ERROR, WatchEvent.GIVE_UP]) watcher.events.on(e, note);
-    items.set(key, item);
     watcher.start().catch(note);
-  };
-  const remove = (namespace: string, name: string, referrer: string): void => {
-    const key = `${namespace}/${name}`;
-    const item = items.get(key);
-    if (item === undefined) return;
-    item.refs.delete(referrer);
-    if (item.refs.size > 0) return;
-    items.delete(key);
-    item.stop();
-  };
-  const read = (namespace: string, name: string): V1Secret | undefined => items.get(`${namespace}/${name}`)?.object;
+    return item;
+  });
+  const read = (namespace: string, name: string): V1Secret | undefined => items.get(namespace, name)?.object;
   return {
     name: 'fluent',
-    registerPod: (pod) => {
-      for (const name of getSecretNames(pod)) add(pod.metadata?.namespace ?? '', name, podKey(pod));
-    },
-    unregisterPod: (pod) => {
-      for (const name of getSecretNames(pod)) remove(pod.metadata?.namespace ?? '', name, podKey(pod));
-    },
+    registerPod: items.registerPod,
+    unregisterPod: items.unregisterPod,
     getSync: read,
     get: (namespace, name) => Promise.resolve(read(namespace, name)),
     waitReadable: (namespace, name) =>
       new Promise<void>((resolve, reject) => {
         const key = `${namespace}/${name}`;
-        if (!items.has(key)) return reject(new Error(`secret ${key} not registered`));
+        if (items.get(namespace, name) === undefined) return reject(new Error(`secret ${key} not registered`));
         if (read(namespace, name) !== undefined) return resolve();
         waiting.set(key, [...(waiting.get(key) ?? []), resolve]);
       }),
     requests: () => ({ ...counts }),
     clientStats: () => null,
-    watchesOpen: () => [...items.values()].filter((i) => i.watching).length,
+    watchesOpen: () => items.all().filter((i) => i.watching).length,
     busy: () => null,
     errors: () => ({ ...errors }),
     close: () => {
-      for (const item of items.values()) item.stop();
-      items.clear();
+      items.stopAll();
       return Promise.resolve();
     },
   };

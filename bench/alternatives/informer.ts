@@ -4,14 +4,24 @@
 // watch, reference-counted by pod, restarted a second after an error while
 // still referenced (the pattern client-node's README shows).
 import { CoreV1Api, KubeConfig, ListWatch, Watch } from '@kubernetes/client-node';
-import type { V1Pod, V1Secret } from '@kubernetes/client-node';
-import { getSecretNames } from '../../src/index.ts';
+import type { V1Secret } from '@kubernetes/client-node';
+import { perObjectWatches } from './per-object-watches.ts';
 import type { Alternative } from './types.ts';
 
-interface Item {
-  readonly refs: Set<string>;
+class Item {
   readonly informer: ListWatch<V1Secret>;
-  stopped: boolean;
+  stopped = false;
+  /** Settles once a stopped informer has stopped. */
+  stopping: Promise<void> = Promise.resolve();
+
+  constructor(informer: ListWatch<V1Secret>) {
+    this.informer = informer;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stopping = this.informer.stop().catch(() => undefined);
+  }
 }
 
 const restartDelayMs = 1_000;
@@ -22,7 +32,6 @@ export function informerPerObject(kubeconfigPath: string): Alternative {
   const core = kc.makeApiClient(CoreV1Api);
   const counts = { get: 0, list: 0, watch: 0 };
   const errors: Record<string, number> = {};
-  const items = new Map<string, Item>();
 
   let open = 0;
   let listsInFlight = 0;
@@ -51,8 +60,6 @@ export function informerPerObject(kubeconfigPath: string): Alternative {
   }
   const watch = new CountingWatch(kc);
 
-  const podKey = (pod: V1Pod): string => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}/${pod.metadata?.uid ?? ''}`;
-
   const start = (item: Item): void => {
     item.informer.start().catch((err: unknown) => noteError(item, err));
   };
@@ -62,60 +69,39 @@ export function informerPerObject(kubeconfigPath: string): Alternative {
     if (!item.stopped) setTimeout(() => item.stopped || start(item), restartDelayMs).unref();
   };
 
-  const add = (namespace: string, name: string, referrer: string): void => {
-    const key = `${namespace}/${name}`;
-    let item = items.get(key);
-    if (item === undefined) {
-      const fieldSelector = `metadata.name=${name}`;
-      const informer = new ListWatch<V1Secret>(
-        `/api/v1/namespaces/${namespace}/secrets`,
-        watch,
-        async () => {
-          counts.list++;
-          listsInFlight++;
-          try {
-            return await core.listNamespacedSecret({ namespace, fieldSelector });
-          } finally {
-            listsInFlight--;
-          }
-        },
-        false,
-        undefined,
-        fieldSelector,
-      );
-      const created: Item = { refs: new Set(), informer, stopped: false };
-      informer.on('error', (err: unknown) => noteError(created, err));
-      items.set(key, created);
-      start(created);
-      item = created;
-    }
-    item.refs.add(referrer);
-  };
-
-  const remove = (namespace: string, name: string, referrer: string): void => {
-    const key = `${namespace}/${name}`;
-    const item = items.get(key);
-    if (item === undefined) return;
-    item.refs.delete(referrer);
-    if (item.refs.size > 0) return;
-    items.delete(key);
-    item.stopped = true;
-    item.informer.stop().catch(() => undefined);
-  };
+  const items = perObjectWatches((namespace, name): Item => {
+    const fieldSelector = `metadata.name=${name}`;
+    const informer = new ListWatch<V1Secret>(
+      `/api/v1/namespaces/${namespace}/secrets`,
+      watch,
+      async () => {
+        counts.list++;
+        listsInFlight++;
+        try {
+          return await core.listNamespacedSecret({ namespace, fieldSelector });
+        } finally {
+          listsInFlight--;
+        }
+      },
+      false,
+      undefined,
+      fieldSelector,
+    );
+    const created = new Item(informer);
+    informer.on('error', (err: unknown) => noteError(created, err));
+    start(created);
+    return created;
+  });
 
   return {
     name: 'informer',
-    registerPod: (pod) => {
-      for (const name of getSecretNames(pod)) add(pod.metadata?.namespace ?? '', name, podKey(pod));
-    },
-    unregisterPod: (pod) => {
-      for (const name of getSecretNames(pod)) remove(pod.metadata?.namespace ?? '', name, podKey(pod));
-    },
-    getSync: (namespace, name) => items.get(`${namespace}/${name}`)?.informer.get(name, namespace),
-    get: (namespace, name) => Promise.resolve(items.get(`${namespace}/${name}`)?.informer.get(name, namespace)),
+    registerPod: items.registerPod,
+    unregisterPod: items.unregisterPod,
+    getSync: (namespace, name) => items.get(namespace, name)?.informer.get(name, namespace),
+    get: (namespace, name) => Promise.resolve(items.get(namespace, name)?.informer.get(name, namespace)),
     waitReadable: (namespace, name) =>
       new Promise<void>((resolve, reject) => {
-        const item = items.get(`${namespace}/${name}`);
+        const item = items.get(namespace, name);
         if (item === undefined) return reject(new Error(`secret ${namespace}/${name} not registered`));
         if (item.informer.get(name, namespace) !== undefined) return resolve();
         const onAdd = (): void => {
@@ -131,10 +117,9 @@ export function informerPerObject(kubeconfigPath: string): Alternative {
     busy: () => open + listsInFlight + watchesStarting,
     errors: () => ({ ...errors }),
     close: async () => {
-      const all = [...items.values()];
-      items.clear();
-      for (const item of all) item.stopped = true;
-      await Promise.allSettled(all.map((item) => item.informer.stop()));
+      const all = items.all();
+      items.stopAll();
+      await Promise.all(all.map((item) => item.stopping));
     },
   };
 }
