@@ -5,8 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { createClient, newWatchingSecretManager } from '../../src/index.ts';
-import { countingClient } from '../../src/cli/counting-client.ts';
+import { createClient, newWatchingSecretManager, type KubeClient, type SecretManager } from '../../src/index.ts';
+import { countingClient, type RequestCounts } from '../../src/cli/counting-client.ts';
 import { hasControlPlaneBinaries } from '../../src/testing/control-plane-binaries.ts';
 import { startControlPlane, type ControlPlane } from '../../src/testing/control-plane.ts';
 import { eventually } from '../helpers/eventually.ts';
@@ -46,6 +46,29 @@ async function seed(plane: ControlPlane): Promise<CoreV1Api> {
 
 const value = (s: { data?: Record<string, string> }): string => Buffer.from(s.data?.['v'] ?? '', 'base64').toString();
 
+interface Session {
+  kube: KubeClient;
+  counts: RequestCounts;
+  secrets: SecretManager;
+}
+
+/** A watching secret manager over a counting client of `plane`, with the pod registered and every secret read (and checked) once; closed after `body`. */
+async function withSecretsRead(plane: ControlPlane, body: (session: Session) => Promise<void>): Promise<void> {
+  const kube = createClient(plane.kubeConfig());
+  const { client, counts } = countingClient(kube);
+  const controller = new AbortController();
+  try {
+    const secrets = newWatchingSecretManager(client, 60_000, { signal: controller.signal, syncTimeoutMs: 10_000 });
+    secrets.registerPod(pod);
+    const read = await Promise.all(names.map((n) => secrets.getSecret(ns, n)));
+    assert.deepEqual(read.map(value), names);
+    await body({ kube, counts, secrets });
+  } finally {
+    controller.abort();
+    await client.close();
+  }
+}
+
 describe('WatchList against kube-apiserver v1.37.2 (defaults)', { skip }, () => {
   let plane: ControlPlane;
   let core: CoreV1Api;
@@ -62,23 +85,13 @@ describe('WatchList against kube-apiserver v1.37.2 (defaults)', { skip }, () => 
   });
 
   it('syncs each watched secret with one watch request and no list; the objects are readable and changes arrive', async () => {
-    const kube = createClient(plane.kubeConfig());
-    const { client, counts } = countingClient(kube);
-    const controller = new AbortController();
-    try {
-      const secrets = newWatchingSecretManager(client, 60_000, { signal: controller.signal, syncTimeoutMs: 10_000 });
-      secrets.registerPod(pod);
-      const read = await Promise.all(names.map((n) => secrets.getSecret(ns, n)));
-      assert.deepEqual(read.map(value), names);
+    await withSecretsRead(plane, async ({ kube, counts, secrets }) => {
       assert.deepEqual(counts, { get: 0, list: 0, watch: names.length });
       assert.equal(kube.resource('secrets').watchObject.watchList?.state, 'served');
       await core.replaceNamespacedSecret({ namespace: ns, name: 'b', body: { metadata: { name: 'b' }, stringData: { v: 'B' } } });
       await eventually(async () => assert.equal(value(await secrets.getSecret(ns, 'b')), 'B'));
       assert.deepEqual(counts, { get: 0, list: 0, watch: names.length }, 'the change came on the WatchList stream');
-    } finally {
-      controller.abort();
-      await client.close();
-    }
+    });
   });
 });
 
@@ -94,21 +107,11 @@ describe('WatchList against kube-apiserver v1.37.2 with --feature-gates=WatchLis
 
   it('falls back after one refused (422) request for the client: a list and a watch per secret, all readable', async () => {
     assert.match((await featureMetric(plane, 'WatchList')) ?? 'no such metric', /\} 0$/);
-    const kube = createClient(plane.kubeConfig());
-    const { client, counts } = countingClient(kube);
-    const controller = new AbortController();
-    try {
-      const secrets = newWatchingSecretManager(client, 60_000, { signal: controller.signal, syncTimeoutMs: 10_000 });
-      secrets.registerPod(pod);
-      const read = await Promise.all(names.map((n) => secrets.getSecret(ns, n)));
-      assert.deepEqual(read.map(value), names);
+    await withSecretsRead(plane, async ({ kube, counts }) => {
       await eventually(() => assert.deepEqual(counts, { get: 0, list: names.length, watch: names.length + 1 }));
       const support = kube.resource('secrets').watchObject.watchList;
       assert.equal(support?.state, 'refused');
       assert.match(support?.refusal ?? '', /sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled/);
-    } finally {
-      controller.abort();
-      await client.close();
-    }
+    });
   });
 });
